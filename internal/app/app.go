@@ -1,0 +1,203 @@
+// Package app is the composition root: it opens the store, builds the
+// services and the HTTP surfaces over them, and runs the server and its
+// background work. main, the CLI, end-to-end tests and the benchmark harness
+// all build Guanxi through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/config"
+	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/http/api"
+	"github.com/guanxi-crm/guanxi/internal/http/httpx"
+	"github.com/guanxi-crm/guanxi/internal/idempotency"
+	"github.com/guanxi-crm/guanxi/internal/store"
+)
+
+// Version is the version of this build, set by the linker
+// (-ldflags "-X github.com/guanxi-crm/guanxi/internal/app.Version=…").
+var Version = "0.1.0-dev"
+
+// App is a configured Guanxi.
+type App struct {
+	Config      config.Config
+	Logger      *slog.Logger
+	Store       *store.Store
+	Customers   *customer.Service
+	Accounts    *account.Service
+	Idempotency *idempotency.Service
+	API         *api.API
+	Metrics     *httpx.Metrics
+	// Handler serves every HTTP surface.
+	Handler http.Handler
+}
+
+// Open connects to the database, brings its schema up to date and builds
+// the services. Close releases it.
+func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Dir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		logger.Info("database schema migrated", "versions", applied, "store", cfg.Store())
+	}
+	a := &App{
+		Config:      cfg,
+		Logger:      logger,
+		Store:       st,
+		Customers:   customer.NewService(st, customer.Options{DefaultRegion: cfg.DefaultRegion}),
+		Accounts:    account.NewService(st, account.Options{}),
+		Idempotency: idempotency.NewService(st, nil),
+		Metrics:     httpx.NewMetrics(),
+	}
+	a.Handler = a.handler()
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// handler assembles the HTTP surfaces and the middleware every request
+// passes, outermost first.
+func (a *App) handler() http.Handler {
+	mux := http.NewServeMux()
+	a.API = api.New(mux, api.Deps{
+		Customers: a.Customers, Accounts: a.Accounts, Idempotency: a.Idempotency,
+		Version: Version, SecureCookies: a.Config.SecureCookies,
+	})
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("GET /{$}", a.home)
+	return httpx.Chain(mux,
+		httpx.RequestID,
+		httpx.AccessLog(a.Logger, a.Metrics),
+		httpx.Recover,
+		httpx.SecurityHeaders,
+		httpx.JSONErrors,
+		httpx.Authenticate(a.Accounts),
+		httpx.Negotiate,
+		api.Idempotent(a.Idempotency),
+	)
+}
+
+func (a *App) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
+
+// readyz answers 200 when the database answers and its schema is current.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	err := a.Store.Ping(ctx)
+	if err == nil {
+		var current, latest int64
+		if current, latest, err = a.Store.SchemaVersion(ctx); err == nil && current != latest {
+			err = fmt.Errorf("schema at version %d, this build expects %d", current, latest)
+		}
+	}
+	if err != nil {
+		a.Logger.WarnContext(ctx, "not ready", "err", err)
+		httpx.WriteProblem(w, r, httpx.NewProblem(ctx, http.StatusServiceUnavailable, "unavailable", nil))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = fmt.Fprintf(w, `{"status":"ready","store":%q}`+"\n", a.Store.Dialect())
+}
+
+func (a *App) home(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><meta charset="utf-8"><title>Guanxi 關係</title>
+<h1>Guanxi 關係 %s</h1><p>The CRM is running. Its API is at <a href="/api/v1/openapi.json">/api/v1</a>.</p>`, Version)
+}
+
+// Serve serves HTTP on ln until ctx ends, then drains requests in flight (up
+// to 15 s) and returns. Background work runs beside it.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	bg, stopBackground := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.runJanitor(bg)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.Logger.Info("shutting down: draining requests")
+		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err = srv.Shutdown(shutdown)
+		cancel()
+	}
+	stopBackground()
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// janitorInterval is how often expired things are cleared away.
+const janitorInterval = time.Hour
+
+// runJanitor erases records past their trash retention and forgets expired
+// sessions and idempotency keys, at start and then every janitorInterval.
+func (a *App) runJanitor(ctx context.Context) {
+	t := time.NewTicker(janitorInterval)
+	defer t.Stop()
+	for {
+		a.Janitor(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Janitor runs one round of clearing up.
+func (a *App) Janitor(ctx context.Context) {
+	sys := crm.WithPrincipal(ctx, crm.System)
+	if n, err := a.Customers.PurgeExpired(sys); err != nil {
+		a.Logger.Error("purging the trash", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("purged records past their trash retention", "records", n)
+	}
+	if err := a.Accounts.ExpireSessions(ctx); err != nil {
+		a.Logger.Error("expiring sessions", "err", err)
+	}
+	if err := a.Idempotency.Expire(ctx); err != nil {
+		a.Logger.Error("expiring idempotency keys", "err", err)
+	}
+}

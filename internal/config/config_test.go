@@ -1,0 +1,63 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"testing"
+)
+
+func TestPrecedenceIsFlagThenEnvironmentThenDefault(t *testing.T) {
+	environment := map[string]string{"GUANXI_DATA": "/srv/guanxi", "GUANXI_ADDR": ":9000", "GUANXI_SECURE_COOKIES": "true"}
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := c.Register(fs, func(k string) string { return environment[k] }, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:7000"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.DataDir != "/srv/guanxi" || c.LogLevel != "info" || !c.SecureCookies {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Config)
+		ok     bool
+	}{
+		{"defaults", func(*Config) {}, true},
+		{"postgres", func(c *Config) { c.DatabaseURL = "postgres://u@h/db" }, true},
+		{"mysql url", func(c *Config) { c.DatabaseURL = "mysql://u@h/db" }, false},
+		{"bad level", func(c *Config) { c.LogLevel = "loud" }, false},
+		{"bad format", func(c *Config) { c.LogFormat = "xml" }, false},
+		{"unknown region", func(c *Config) { c.DefaultRegion = "XX" }, false},
+		{"lower-case region", func(c *Config) { c.DefaultRegion = "cn" }, true},
+		{"no data dir", func(c *Config) { c.DataDir = " " }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Defaults()
+			tt.change(&c)
+			if err := c.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestBadBooleanInEnvironment(t *testing.T) {
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := c.Register(fs, func(k string) string {
+		if k == "GUANXI_SECURE_COOKIES" {
+			return "maybe"
+		}
+		return ""
+	}, true)
+	if err == nil {
+		t.Fatal("no error for GUANXI_SECURE_COOKIES=maybe")
+	}
+}

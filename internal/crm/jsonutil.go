@@ -1,0 +1,20 @@
+package crm
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func compactJSON(v json.RawMessage) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, v); err != nil {
+		return v
+	}
+	return buf.Bytes()
+}

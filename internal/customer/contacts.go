@@ -1,0 +1,495 @@
+package customer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/crm"
+)
+
+// CreateContact creates one contact.
+func (s *Service) CreateContact(ctx context.Context, f ContactFields, opt WriteOptions) (*Contact, error) {
+	results, err := s.CreateContacts(ctx, []ContactFields{f}, opt)
+	if err != nil {
+		return nil, err
+	}
+	if results[0].Err != nil {
+		return nil, results[0].Err
+	}
+	return s.store.Contact(ctx, results[0].ID)
+}
+
+// CreateContacts creates a batch of contacts. A record that fails validation,
+// duplicates a live contact (or an earlier record of the batch) or names an
+// unknown owner is rejected on its own; the others are created together in
+// one transaction. The error is for the batch as a whole.
+func (s *Service) CreateContacts(ctx context.Context, inputs []ContactFields, opt WriteOptions) ([]BatchResult, error) {
+	const op = "customer.CreateContacts"
+	p, err := writer(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if len(inputs) > MaxBatch {
+		return nil, crm.E(op, crm.KindTooLarge, "batch_too_large").With("max", MaxBatch)
+	}
+	defs, err := s.store.FieldDefs(ctx, RecordContact)
+	if err != nil {
+		return nil, crm.Internal(op, err)
+	}
+	now := s.clock.Now()
+	results := make([]BatchResult, len(inputs))
+	violations := make([]crm.Violations, len(inputs))
+	var owners, teams []int64
+	for i := range inputs {
+		f := &inputs[i]
+		results[i].Index = i
+		f.normalize(&violations[i], defs, true, s.region)
+		defaultOwnership(p, &f.OwnerID, &f.TeamID)
+		mayAssign(p, &violations[i], nil, f.TeamID)
+		stampConsent(&Consent{}, &f.Consent, now, opt.source())
+		owners = append(owners, ids(f.OwnerID)...)
+		teams = append(teams, ids(f.TeamID)...)
+	}
+	missingUsers, missingTeams, err := s.checkReferences(ctx, owners, teams)
+	if err != nil {
+		return nil, crm.Internal(op, err)
+	}
+	for i := range inputs {
+		referenceViolations(&violations[i], inputs[i].OwnerID, inputs[i].TeamID, missingUsers, missingTeams)
+		results[i].Err = violations[i].Err(op)
+	}
+
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		var dupes map[int]error
+		if !opt.AllowDuplicate {
+			var err error
+			if dupes, err = s.findDuplicateKeys(ctx, inputs, results); err != nil {
+				return err
+			}
+		}
+		var batch []*Contact
+		var at []int
+		for i := range inputs {
+			if results[i].Err == nil && dupes[i] != nil {
+				results[i].Err = dupes[i]
+			}
+			if results[i].Err != nil {
+				continue
+			}
+			batch = append(batch, &Contact{ContactFields: inputs[i], CreatedAt: now, UpdatedAt: now})
+			at = append(at, i)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := s.store.CreateContacts(ctx, batch); err != nil {
+			return err
+		}
+		entries := make([]crm.AuditEntry, len(batch))
+		for j, c := range batch {
+			changes, err := crm.Diff(nil, c.ContactFields)
+			if err != nil {
+				return err
+			}
+			entries[j] = s.audit(ctx, p, now, crm.ActionCreate, RecordContact, c.ID, changes)
+			results[at[j]].ID, results[at[j]].Version = c.ID, c.Version
+		}
+		return s.store.AppendAudit(ctx, entries...)
+	})
+	if err != nil {
+		return nil, crm.Internal(op, err)
+	}
+	return results, nil
+}
+
+// findDuplicateKeys reports, per input index, a Conflict for each record that
+// shares an email or phone with a live contact or with an earlier valid record
+// of the same batch.
+func (s *Service) findDuplicateKeys(ctx context.Context, inputs []ContactFields, results []BatchResult) (map[int]error, error) {
+	var keys []Key
+	for i := range inputs {
+		if results[i].Err == nil {
+			keys = append(keys, inputs[i].Keys()...)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if err := s.store.LockKeys(ctx, keys); err != nil {
+		return nil, err
+	}
+	existing, err := s.store.ContactIDsByKey(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	dupes := map[int]error{}
+	firstInBatch := map[Key]int{}
+	for i := range inputs {
+		if results[i].Err != nil {
+			continue
+		}
+		for _, k := range inputs[i].Keys() {
+			if found := existing[k]; len(found) > 0 {
+				dupes[i] = duplicateError(k, found[0])
+				break
+			}
+			if j, ok := firstInBatch[k]; ok {
+				dupes[i] = crm.E("customer.CreateContacts", crm.KindConflict, "duplicate_in_batch").
+					With("field", string(k.Kind)).With("value", k.Value).With("index", j)
+				break
+			}
+		}
+		if dupes[i] == nil {
+			for _, k := range inputs[i].Keys() {
+				firstInBatch[k] = i
+			}
+		}
+	}
+	return dupes, nil
+}
+
+func duplicateError(k Key, existingID int64) error {
+	return crm.E("customer.duplicate", crm.KindConflict, "duplicate_contact").
+		With("field", string(k.Kind)).With("value", k.Value).With("existing_id", existingID)
+}
+
+// GetContact reads a contact as the caller may see it: whole, or its basic
+// card. Deleted contacts are returned with deleted_at set.
+func (s *Service) GetContact(ctx context.Context, id int64) (*Contact, error) {
+	const op = "customer.GetContact"
+	p, err := crm.Actor(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.Contact(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return visibleContact(p, c), nil
+}
+
+func visibleContact(p *crm.Principal, c *Contact) *Contact {
+	if canReadFull(p, c.OwnerID, c.TeamID) {
+		return c
+	}
+	return c.BasicCard()
+}
+
+// ListContacts lists contacts matching a search and filters, a page at a
+// time.
+func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page[*Contact], error) {
+	const op = "customer.ListContacts"
+	p, err := crm.Actor(ctx, op)
+	if err != nil {
+		return crm.Page[*Contact]{}, err
+	}
+	defs, err := s.store.FieldDefs(ctx, RecordContact)
+	if err != nil {
+		return crm.Page[*Contact]{}, crm.Internal(op, err)
+	}
+	q, err := buildQuery(op, contactFields, defs, params, p.UserID, s.region)
+	if err != nil {
+		return crm.Page[*Contact]{}, err
+	}
+	page, err := s.store.ListContacts(ctx, q)
+	if err != nil {
+		return crm.Page[*Contact]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	for i, c := range page.Items {
+		page.Items[i] = visibleContact(p, c)
+	}
+	return page, nil
+}
+
+// UpdateContact changes a contact. apply edits a copy of the current fields;
+// ifVersion, when not 0, must be the current version. A change that changes
+// nothing saves nothing.
+func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply func(*ContactFields) error, opt WriteOptions) (*Contact, error) {
+	const op = "customer.UpdateContact"
+	p, err := writer(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := s.store.FieldDefs(ctx, RecordContact)
+	if err != nil {
+		return nil, crm.Internal(op, err)
+	}
+	var out *Contact
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.writableContact(ctx, op, p, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		next := clone(cur.ContactFields)
+		if err := apply(&next); err != nil {
+			return err
+		}
+		// A display name that was derived from the names follows them,
+		// unless this change sets one of its own.
+		if next.DisplayName == cur.DisplayName && cur.DisplayName == DeriveDisplayName(cur.FamilyName, cur.GivenName) {
+			next.DisplayName = ""
+		}
+		var v crm.Violations
+		next.normalize(&v, defs, false, s.region)
+		keepRequired(&v, defs, cur.Custom, next.Custom)
+		mayAssign(p, &v, cur.TeamID, next.TeamID)
+		if err := s.checkOwnerAndTeam(ctx, &v, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
+			return err
+		}
+		if err := v.Err(op); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		stampConsent(&cur.Consent, &next.Consent, now, opt.source())
+		if !opt.AllowDuplicate {
+			if err := s.checkNewKeys(ctx, id, cur.Keys(), next.Keys()); err != nil {
+				return err
+			}
+		}
+		changes, err := crm.Diff(cur.ContactFields, next)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			out = cur
+			return nil
+		}
+		updated := *cur
+		updated.ContactFields, updated.UpdatedAt = next, now
+		if err := s.store.UpdateContact(ctx, cur, &updated); err != nil {
+			return err
+		}
+		out = &updated
+		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionUpdate, RecordContact, id, changes))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, nil
+}
+
+// writableContact loads a live contact the principal may change, checking
+// the expected version.
+func (s *Service) writableContact(ctx context.Context, op string, p *crm.Principal, id, ifVersion int64) (*Contact, error) {
+	cur, err := s.store.Contact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canWrite(p, cur.OwnerID, cur.TeamID) {
+		return nil, crm.Forbidden(op)
+	}
+	if ifVersion != 0 && cur.Version != ifVersion {
+		return nil, crm.Stale(op, cur.Version)
+	}
+	if cur.DeletedAt != nil {
+		return nil, crm.E(op, crm.KindConflict, "record_deleted").With("id", id)
+	}
+	return cur, nil
+}
+
+// checkOwnerAndTeam verifies that a changed owner or team exists.
+func (s *Service) checkOwnerAndTeam(ctx context.Context, v *crm.Violations, oldOwner, oldTeam, owner, team *int64) error {
+	var owners, teams []int64
+	if owner != nil && (oldOwner == nil || *oldOwner != *owner) {
+		owners = append(owners, *owner)
+	}
+	if team != nil && (oldTeam == nil || *oldTeam != *team) {
+		teams = append(teams, *team)
+	}
+	missingUsers, missingTeams, err := s.checkReferences(ctx, owners, teams)
+	if err != nil {
+		return err
+	}
+	referenceViolations(v, owner, team, missingUsers, missingTeams)
+	return nil
+}
+
+// keepRequired stops an update from clearing a required custom field that
+// had a value.
+func keepRequired(v *crm.Violations, defs []FieldDef, before, after map[string]any) {
+	for _, d := range defs {
+		if _, had := before[d.Key]; had && d.Required {
+			if _, has := after[d.Key]; !has {
+				v.Add("custom."+d.Key, "required")
+			}
+		}
+	}
+}
+
+// checkNewKeys refuses an email or phone added to contact id that another
+// live contact already has.
+func (s *Service) checkNewKeys(ctx context.Context, id int64, old, next []Key) error {
+	var added []Key
+	for _, k := range next {
+		if !slices.Contains(old, k) {
+			added = append(added, k)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	if err := s.store.LockKeys(ctx, added); err != nil {
+		return err
+	}
+	found, err := s.store.ContactIDsByKey(ctx, added)
+	if err != nil {
+		return err
+	}
+	for _, k := range added {
+		for _, other := range found[k] {
+			if other != id {
+				return duplicateError(k, other)
+			}
+		}
+	}
+	return nil
+}
+
+// DeleteContact moves a contact to the trash, where it stays restorable for
+// TrashRetention. Deleting a deleted contact does nothing.
+func (s *Service) DeleteContact(ctx context.Context, id, ifVersion int64) error {
+	const op = "customer.DeleteContact"
+	p, err := writer(ctx, op)
+	if err != nil {
+		return err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.writableContact(ctx, op, p, id, ifVersion)
+		if crm.IsKind(err, crm.KindConflict) {
+			return nil // already in the trash
+		}
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		next := *cur
+		next.DeletedAt, next.UpdatedAt = &now, now
+		if err := s.store.UpdateContact(ctx, cur, &next); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionDelete, RecordContact, id, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// RestoreContact takes a contact out of the trash.
+func (s *Service) RestoreContact(ctx context.Context, id int64) (*Contact, error) {
+	const op = "customer.RestoreContact"
+	p, err := writer(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	var out *Contact
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.store.Contact(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !canWrite(p, cur.OwnerID, cur.TeamID) {
+			return crm.Forbidden(op)
+		}
+		if err := restorable(op, cur.DeletedAt, cur.MergedIntoID, s.clock.Now()); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		next := *cur
+		next.DeletedAt, next.UpdatedAt = nil, now
+		if err := s.store.UpdateContact(ctx, cur, &next); err != nil {
+			return err
+		}
+		out = &next
+		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionRestore, RecordContact, id, nil))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, nil
+}
+
+func restorable(op string, deletedAt *time.Time, mergedInto *int64, now time.Time) error {
+	switch {
+	case deletedAt == nil:
+		return crm.E(op, crm.KindConflict, "not_deleted")
+	case mergedInto != nil:
+		return crm.E(op, crm.KindConflict, "record_merged").With("merged_into_id", *mergedInto)
+	case now.Sub(*deletedAt) > TrashRetention:
+		return crm.E(op, crm.KindConflict, "restore_window_passed").With("days", int(TrashRetention.Hours()/24))
+	}
+	return nil
+}
+
+// PurgeContact erases a contact for a right-to-erasure request: the record,
+// the contacts merged into it, their positions, tags and search entries, and
+// the field values in their audit history. Only admins (and the CLI) may.
+// What stays is an audit entry saying that the contact was purged and why.
+func (s *Service) PurgeContact(ctx context.Context, id int64, reason string) error {
+	const op = "customer.PurgeContact"
+	p, err := crm.Actor(ctx, op)
+	if err != nil {
+		return err
+	}
+	if !p.IsAdmin() {
+		return crm.Forbidden(op)
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.Contact(ctx, id); err != nil {
+			return err
+		}
+		return s.purgeContacts(ctx, p, []int64{id}, reason)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func (s *Service) purgeContacts(ctx context.Context, p *crm.Principal, roots []int64, reason string) error {
+	all := slices.Clone(roots)
+	for _, id := range roots {
+		merged, err := s.store.MergedInto(ctx, id)
+		if err != nil {
+			return err
+		}
+		all = append(all, merged...)
+	}
+	if err := s.store.PurgeContacts(ctx, all); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	var changes []crm.Change
+	if reason != "" {
+		changes = []crm.Change{{Field: "reason", To: crm.JSON(reason)}}
+	}
+	entries := make([]crm.AuditEntry, len(all))
+	for i, id := range all {
+		entries[i] = s.audit(ctx, p, now, crm.ActionPurge, RecordContact, id, changes)
+	}
+	return s.store.AppendAudit(ctx, entries...)
+}
+
+// ContactAudit lists the audit history of a contact and of the contacts
+// merged into it, newest first.
+func (s *Service) ContactAudit(ctx context.Context, id int64, cursor string, limit int) (crm.Page[crm.AuditEntry], error) {
+	const op = "customer.ContactAudit"
+	p, err := crm.Actor(ctx, op)
+	if err != nil {
+		return crm.Page[crm.AuditEntry]{}, err
+	}
+	c, err := s.store.Contact(ctx, id)
+	if err != nil {
+		return crm.Page[crm.AuditEntry]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if !canReadFull(p, c.OwnerID, c.TeamID) {
+		return crm.Page[crm.AuditEntry]{}, crm.Forbidden(op)
+	}
+	merged, err := s.store.MergedInto(ctx, id)
+	if err != nil {
+		return crm.Page[crm.AuditEntry]{}, crm.Internal(op, err)
+	}
+	return s.store.Audit(ctx, RecordContact, append([]int64{id}, merged...), cursor, crm.ClampLimit(limit))
+}

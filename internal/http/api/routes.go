@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+)
+
+// op builds an operation; public ones need no credentials.
+func op(id, method, path, tag, summary, description string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: Prefix + path, Tags: []string{tag}, Summary: summary, Description: description}
+}
+
+func created(o huma.Operation) huma.Operation   { o.DefaultStatus = http.StatusCreated; return o }
+func noContent(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusNoContent; return o }
+func public(o huma.Operation) huma.Operation {
+	o.Metadata = map[string]any{"public": true}
+	return o
+}
+func batch(o huma.Operation) huma.Operation { o.MaxBodyBytes = maxBatchBody; return o }
+func withFilters(o huma.Operation, fields []string) huma.Operation {
+	o.Parameters = append(o.Parameters, filterParam(fields))
+	return o
+}
+
+// routes registers every route of the API. It is the one list of them.
+func (a *API) routes() {
+	api := a.huma
+	const (
+		get, post, patch, put, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete
+	)
+
+	// Contacts.
+	register(api, withFilters(op("list-contacts", get, "/contacts", "contacts", "List and search contacts",
+		"Searches names (Chinese substrings of any length: 小李 finds 王小李), emails, phone digits and company names; filters; sorts; pages with a cursor. Contacts you may not see in full come as their basic card (restricted: true)."),
+		customer.ContactFieldNames()), a.listContacts)
+	register(api, created(op("create-contact", post, "/contacts", "contacts", "Create a contact",
+		"Emails are stored lower-case and phones in E.164. A contact whose email or phone another live contact has is refused with 409 and params.existing_id, unless allow_duplicate=true.")), a.createContact)
+	register(api, batch(op("create-contacts-batch", post, "/contacts/batch", "contacts", "Create up to 1,000 contacts",
+		"Each record is checked on its own: the valid ones are created together, and the answer lists every record's status and id or problem.")), a.createContacts)
+	documentBody[BatchBody[customer.ContactFields]](a, post, Prefix+"/contacts/batch", "application/json", "The contacts to create")
+	register(api, op("get-contact", get, "/contacts/{id}", "contacts", "Read a contact",
+		"Deleted contacts come with deleted_at; merged ones with merged_into_id."), a.getContact)
+	register(api, op("update-contact", patch, "/contacts/{id}", "contacts", "Change a contact",
+		"A JSON merge patch (RFC 7396): send the fields to change; null clears one; lists (emails, phones, tags) are replaced whole. With If-Match, a stale version gets 412."), a.updateContact)
+	documentBody[customer.ContactFields](a, patch, Prefix+"/contacts/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-contact", del, "/contacts/{id}", "contacts", "Move a contact to the trash",
+		"It stays restorable for 30 days, then is erased.")), a.deleteContact)
+	register(api, op("restore-contact", post, "/contacts/{id}/restore", "contacts", "Take a contact out of the trash", ""), a.restoreContact)
+	register(api, noContent(op("purge-contact", post, "/contacts/{id}/purge", "contacts", "Erase a contact for good (right to erasure)",
+		"Admins only. Erases the contact, the contacts merged into it, their positions and the values of their audit history; the audit log keeps only that they were purged, by whom and why.")), a.purgeContact)
+	register(api, op("list-contact-duplicates", get, "/contacts/{id}/duplicates", "contacts", "Find likely duplicates of a contact",
+		"Live contacts with the same email or phone, or a similar name at the same company, most likely first."), a.contactDuplicates)
+	register(api, op("merge-contacts", post, "/contacts/{id}/merge", "contacts", "Merge another contact into this one",
+		"This contact keeps its values and gains the other's where it had none, every email, phone and tag, and its positions; the other becomes a tombstone (merged_into_id). Both histories stay in this contact's audit log."), a.mergeContacts)
+	register(api, op("list-contact-audit", get, "/contacts/{id}/audit", "contacts", "Read a contact's history",
+		"Who changed which fields from what to what, newest first, including the history of the contacts merged into it and of its positions."), a.contactAudit)
+	register(api, op("list-contact-positions", get, "/contacts/{id}/positions", "contacts", "List a contact's positions", "Current positions first."), a.contactPositions)
+
+	// Companies.
+	register(api, withFilters(op("list-companies", get, "/companies", "companies", "List and search companies",
+		"Searches names and domains; filters; sorts; pages with a cursor."), customer.CompanyFieldNames()), a.listCompanies)
+	register(api, created(op("create-company", post, "/companies", "companies", "Create a company", "")), a.createCompany)
+	register(api, batch(op("create-companies-batch", post, "/companies/batch", "companies", "Create up to 1,000 companies",
+		"Each record is checked on its own: the valid ones are created together, and the answer lists every record's status and id or problem.")), a.createCompanies)
+	documentBody[BatchBody[customer.CompanyFields]](a, post, Prefix+"/companies/batch", "application/json", "The companies to create")
+	register(api, op("get-company", get, "/companies/{id}", "companies", "Read a company", ""), a.getCompany)
+	register(api, op("update-company", patch, "/companies/{id}", "companies", "Change a company",
+		"A JSON merge patch (RFC 7396). With If-Match, a stale version gets 412."), a.updateCompany)
+	documentBody[customer.CompanyFields](a, patch, Prefix+"/companies/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-company", del, "/companies/{id}", "companies", "Move a company to the trash",
+		"Its people keep their positions. It stays restorable for 30 days.")), a.deleteCompany)
+	register(api, op("restore-company", post, "/companies/{id}/restore", "companies", "Take a company out of the trash", ""), a.restoreCompany)
+	register(api, op("list-company-audit", get, "/companies/{id}/audit", "companies", "Read a company's history", ""), a.companyAudit)
+	register(api, op("list-company-positions", get, "/companies/{id}/positions", "companies", "List a company's people: its buying organisation",
+		"Each position with its title, department, buying role, influence and reporting line; current first."), a.companyPositions)
+
+	// Positions.
+	register(api, created(op("create-position", post, "/positions", "positions", "Record that a contact works at a company", "")), a.createPosition)
+	register(api, op("get-position", get, "/positions/{id}", "positions", "Read a position", ""), a.getPosition)
+	register(api, op("update-position", patch, "/positions/{id}", "positions", "Change a position",
+		"A JSON merge patch (RFC 7396); contact_id and company_id stay fixed."), a.updatePosition)
+	documentBody[customer.PositionFields](a, patch, Prefix+"/positions/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-position", del, "/positions/{id}", "positions", "Delete a position",
+		"To keep it as history, set its status to past instead.")), a.deletePosition)
+
+	// Custom fields.
+	register(api, op("list-custom-fields", get, "/custom-fields", "custom-fields", "List custom field definitions", ""), a.listFieldDefs)
+	register(api, created(op("create-custom-field", post, "/custom-fields", "custom-fields", "Define a custom field", "Admins only.")), a.createFieldDef)
+	register(api, op("get-custom-field", get, "/custom-fields/{id}", "custom-fields", "Read a custom field definition", ""), a.getFieldDef)
+	register(api, op("update-custom-field", patch, "/custom-fields/{id}", "custom-fields", "Change a custom field definition",
+		"Admins only. Label, translations, options, required and position change; record type, key, type and currency stay fixed."), a.updateFieldDef)
+	documentBody[customer.FieldDefFields](a, patch, Prefix+"/custom-fields/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-custom-field", del, "/custom-fields/{id}", "custom-fields", "Delete a custom field and its values",
+		"Admins only.")), a.deleteFieldDef)
+
+	// Tags.
+	register(api, op("list-tags", get, "/tags", "tags", "List tags with how many records carry them", ""), a.listTags)
+	register(api, op("create-tag", post, "/tags", "tags", "Create a tag", "Tags are also created when a record names a new one."), a.createTag)
+	register(api, op("update-tag", patch, "/tags/{id}", "tags", "Rename or recolour a tag",
+		"Admins and managers. Every record carrying the tag follows."), a.updateTag)
+	documentBody[customer.TagFields](a, patch, Prefix+"/tags/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-tag", del, "/tags/{id}", "tags", "Delete a tag from every record", "Admins and managers.")), a.deleteTag)
+
+	// Users.
+	register(api, op("list-users", get, "/users", "users", "List users", ""), a.listUsers)
+	register(api, created(op("create-user", post, "/users", "users", "Add a user", "Admins only.")), a.createUser)
+	register(api, op("get-me", get, "/users/me", "users", "Read yourself", ""), a.me)
+	register(api, op("get-user", get, "/users/{id}", "users", "Read a user", ""), a.getUser)
+	register(api, op("update-user", patch, "/users/{id}", "users", "Change a user",
+		"Admins change anything; users change their own name and language."), a.updateUser)
+	documentBody[account.UserFields](a, patch, Prefix+"/users/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("set-user-password", put, "/users/{id}/password", "users", "Set a user's password",
+		"Users give their current password; admins may set anyone's. Every session of the user ends.")), a.setPassword)
+
+	// Teams.
+	register(api, op("list-teams", get, "/teams", "teams", "List teams", ""), a.listTeams)
+	register(api, created(op("create-team", post, "/teams", "teams", "Create a team", "Admins only.")), a.createTeam)
+	register(api, op("get-team", get, "/teams/{id}", "teams", "Read a team", ""), a.getTeam)
+	register(api, op("update-team", patch, "/teams/{id}", "teams", "Rename a team", "Admins only."), a.updateTeam)
+	documentBody[account.TeamFields](a, patch, Prefix+"/teams/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-team", del, "/teams/{id}", "teams", "Delete a team",
+		"Admins only. Records it owned keep their owner.")), a.deleteTeam)
+	register(api, op("add-team-member", put, "/teams/{id}/members/{user_id}", "teams", "Add a user to a team", "Admins only."), a.addTeamMember)
+	register(api, op("remove-team-member", del, "/teams/{id}/members/{user_id}", "teams", "Take a user out of a team", "Admins only."), a.removeTeamMember)
+
+	// API tokens.
+	register(api, op("list-tokens", get, "/tokens", "tokens", "List API tokens", "Your own; admins may list anyone's."), a.listTokens)
+	register(api, created(op("create-token", post, "/tokens", "tokens", "Create an API token",
+		"The answer holds the secret, once.")), a.createToken)
+	register(api, noContent(op("revoke-token", del, "/tokens/{id}", "tokens", "Revoke an API token", "")), a.revokeToken)
+
+	// Sign-in.
+	register(api, public(op("login", post, "/auth/login", "auth", "Sign in",
+		"Sets the session cookie. Failed attempts are limited per email and per client address (429 with Retry-After).")), a.login)
+	register(api, public(noContent(op("logout", post, "/auth/logout", "auth", "Sign out", "Ends the session and clears its cookie."))), a.logout)
+	register(api, op("get-session", get, "/auth/session", "auth", "Who am I", "The signed-in user (by cookie or token)."), a.session)
+
+	// Audit.
+	register(api, op("list-audit", get, "/audit", "audit", "Read the audit log", "Admins only. Newest first."), a.auditLog)
+}

@@ -1,0 +1,278 @@
+package httpx
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/i18n"
+)
+
+// Middleware wraps a handler.
+type Middleware func(http.Handler) http.Handler
+
+// Chain applies middleware so that the first runs outermost.
+func Chain(h http.Handler, mw ...Middleware) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush lets streaming handlers flush through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack supports protocol upgrades through the wrapper.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
+		return h.Hijack()
+	}
+	return nil, nil, errors.New("hijack not supported")
+}
+
+// RequestID gives every request an id: the client's X-Request-Id when it is
+// short and printable, else a new one. It is echoed in the response, put in
+// the context, and written in logs, problems and audit entries.
+func RequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ctx := WithClientAddress(crm.WithRequestID(r.Context(), id), host)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Recover turns a panic into a 500 problem and logs it with its stack.
+func Recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				WriteError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// AccessLog logs each request once it is served, and records its metrics.
+func AccessLog(logger *slog.Logger, m *Metrics) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			sw := &statusWriter{ResponseWriter: w}
+			next.ServeHTTP(sw, r)
+			elapsed := time.Since(start)
+			route := r.Pattern // set by the ServeMux on the way down
+			if route == "" {
+				route = "unmatched"
+			}
+			if m != nil {
+				m.observe(r.Method, route, sw.status, elapsed)
+			}
+			level := slog.LevelInfo
+			if sw.status >= 500 {
+				level = slog.LevelError
+			}
+			if !logger.Enabled(r.Context(), level) {
+				return
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+				slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("request_id", crm.RequestID(r.Context())),
+			}
+			if p, ok := crm.PrincipalFrom(r.Context()); ok {
+				attrs = append(attrs, slog.Int64("user_id", p.UserID))
+			}
+			logger.LogAttrs(r.Context(), level, "request", attrs...)
+		})
+	}
+}
+
+// Authenticator checks credentials.
+type Authenticator interface {
+	AuthenticateToken(ctx context.Context, secret string) (*crm.Principal, error)
+	AuthenticateSession(ctx context.Context, secret string) (*crm.Principal, error)
+}
+
+// SessionCookie is the name of the browser session cookie.
+const SessionCookie = "guanxi_session"
+
+// Authenticate identifies the caller: an API token in "Authorization:
+// Bearer", or a session cookie. A bad token is refused at once (401); a bad or
+// expired cookie leaves the request anonymous, for the route to refuse or
+// the UI to send to the sign-in page. Requests that could ride on a browser's
+// cookies — unsafe methods without an Authorization header — must come from
+// the same origin (Sec-Fetch-Site / Origin), which stops cross-site request
+// forgery without tokens in forms.
+func Authenticate(a Authenticator) Middleware {
+	cop := http.NewCrossOriginProtection()
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if h := r.Header.Get("Authorization"); h != "" {
+				scheme, secret, _ := strings.Cut(h, " ")
+				if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="guanxi"`)
+					WriteProblem(w, r, NewProblem(ctx, http.StatusUnauthorized, "invalid_token", nil))
+					return
+				}
+				p, err := a.AuthenticateToken(ctx, strings.TrimSpace(secret))
+				if err != nil {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="guanxi", error="invalid_token"`)
+					WriteError(w, r, err)
+					return
+				}
+				next.ServeHTTP(w, r.WithContext(crm.WithPrincipal(ctx, p)))
+				return
+			}
+			if err := cop.Check(r); err != nil {
+				WriteProblem(w, r, NewProblem(ctx, http.StatusForbidden, "cross_origin_request", nil))
+				return
+			}
+			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+				if p, err := a.AuthenticateSession(ctx, c.Value); err == nil {
+					ctx = crm.WithPrincipal(ctx, p)
+				} else if !crm.IsKind(err, crm.KindUnauthenticated) {
+					WriteError(w, r, err)
+					return
+				}
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// Negotiate sets the response language: the user's setting, else
+// Accept-Language.
+func Negotiate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user := ""
+		if p, ok := crm.PrincipalFrom(r.Context()); ok {
+			user = p.Language
+		}
+		lang := i18n.Negotiate(user, r.Header.Get("Accept-Language"))
+		next.ServeHTTP(w, r.WithContext(WithLanguage(r.Context(), lang)))
+	})
+}
+
+// JSONErrors rewrites the plain-text 404 and 405 answers of the ServeMux
+// into problem documents, so API clients always get JSON.
+func JSONErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&plainErrorWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+// plainErrorWriter swaps a text/plain 404 or 405 for a problem.
+type plainErrorWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	replaced bool
+}
+
+func (w *plainErrorWriter) WriteHeader(code int) {
+	ct := w.Header().Get("Content-Type")
+	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) && strings.HasPrefix(ct, "text/plain") {
+		w.replaced = true
+		code := map[int]string{http.StatusNotFound: "route_not_found", http.StatusMethodNotAllowed: "method_not_allowed"}[code]
+		w.Header().Del("X-Content-Type-Options")
+		WriteProblem(w.ResponseWriter, w.r, NewProblem(w.r.Context(), statusForCode(code), code, nil))
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func statusForCode(code string) int {
+	if code == "method_not_allowed" {
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusNotFound
+}
+
+func (w *plainErrorWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // the mux's plain text, already replaced
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *plainErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// SecurityHeaders sets the headers every response should carry.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,517 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/textsearch"
+)
+
+var _ customer.Store = (*Store)(nil)
+
+// contactColumns is the select list of a contact, with its tags and current
+// companies aggregated in the same query so a read is one round trip.
+func contactColumns(d dialect) string {
+	return `r.id, r.version, r.display_name, r.family_name, r.given_name, r.emails, r.phones,
+		r.street, r.city, r.region, r.postal_code, r.country, r.birthday, r.anniversaries, r.gender,
+		r.preferred_language, r.lifecycle_stage, r.owner_id, r.team_id, r.consent, r.custom,
+		r.created_at, r.updated_at, r.deleted_at, r.merged_into_id,
+		(SELECT ` + d.jsonAgg("t.name") + ` FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+			WHERE ct.contact_id = r.id) AS tag_names,
+		(SELECT ` + d.jsonAgg(d.jsonObject("'company_id'", "p.company_id", "'name'", "co.name", "'title'", "p.title",
+		"'buying_role'", "p.buying_role")) + ` FROM positions p JOIN companies co ON co.id = p.company_id
+			WHERE p.contact_id = r.id AND p.status = 'current' AND co.deleted_at IS NULL) AS company_refs`
+}
+
+// rowScanner is what *sql.Row and *sql.Rows share.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanContact reads a row of contactColumns, then the sort value when
+// sortValue is not nil.
+func scanContact(row rowScanner, sortValue *any) (*customer.Contact, error) {
+	var c customer.Contact
+	var emails, phones, anniversaries, consent, custom, tags, companies []byte
+	dest := []any{&c.ID, &c.Version, &c.DisplayName, &c.FamilyName, &c.GivenName, &emails, &phones,
+		&c.Address.Street, &c.Address.City, &c.Address.Region, &c.Address.PostalCode, &c.Address.Country,
+		&c.Birthday, &anniversaries, &c.Gender, &c.PreferredLanguage, &c.LifecycleStage, &c.OwnerID, &c.TeamID,
+		&consent, &custom, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, nullTimeCol{&c.DeletedAt}, &c.MergedIntoID,
+		&tags, &companies}
+	if sortValue != nil {
+		dest = append(dest, sortValue)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, mapError(err)
+	}
+	err := unmarshalAll(
+		jsonField{emails, &c.Emails}, jsonField{phones, &c.Phones}, jsonField{anniversaries, &c.Anniversaries},
+		jsonField{consent, &c.Consent}, jsonField{custom, &c.Custom}, jsonField{tags, &c.Tags},
+		jsonField{companies, &c.Companies})
+	if err != nil {
+		return nil, fmt.Errorf("contact %d: %w", c.ID, err)
+	}
+	slices.Sort(c.Tags)
+	slices.SortFunc(c.Companies, func(a, b customer.CompanyRef) int { return int(a.CompanyID - b.CompanyID) })
+	return &c, nil
+}
+
+type jsonField struct {
+	raw []byte
+	dst any
+}
+
+func unmarshalAll(fields ...jsonField) error {
+	for _, f := range fields {
+		if len(f.raw) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(f.raw, f.dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// contactValues are the stored columns of contactInsertColumns after id and
+// version.
+func (s *Store) contactValues(c *customer.Contact) []any {
+	return []any{c.DisplayName, c.FamilyName, c.GivenName, mustJSON(orEmpty(c.Emails)), mustJSON(orEmpty(c.Phones)),
+		c.Address.Street, c.Address.City, c.Address.Region, c.Address.PostalCode, c.Address.Country,
+		c.Birthday, mustJSON(orEmpty(c.Anniversaries)), string(c.Gender), c.PreferredLanguage, string(c.LifecycleStage),
+		c.OwnerID, c.TeamID, mustJSON(c.Consent), mustJSON(orEmptyMap(c.Custom)),
+		s.d.timeArg(c.CreatedAt), s.d.timeArg(c.UpdatedAt), s.nullTimeArg(c.DeletedAt)}
+}
+
+const contactInsertColumns = `id, version, display_name, family_name, given_name, emails, phones,
+	street, city, region, postal_code, country, birthday, anniversaries, gender, preferred_language,
+	lifecycle_stage, owner_id, team_id, consent, custom, created_at, updated_at, deleted_at`
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("store: " + err.Error()) // domain values always encode
+	}
+	return string(b)
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// CreateContacts inserts contacts with their keys, tags and search entries.
+func (s *Store) CreateContacts(ctx context.Context, cs []*customer.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		ids, err := s.d.allocIDs(ctx, s.writer(ctx), "contacts", len(cs))
+		if err != nil {
+			return mapError(err)
+		}
+		values := make([]any, 0, len(cs)*24)
+		var keys []any
+		tags := map[int64][]string{}
+		for i, c := range cs {
+			c.ID, c.Version = ids[i], 1
+			values = append(values, c.ID, c.Version)
+			values = append(values, s.contactValues(c)...)
+			for _, k := range c.Keys() {
+				keys = append(keys, string(k.Kind), k.Value, c.ID)
+			}
+			if len(c.Tags) > 0 {
+				tags[c.ID] = c.Tags
+			}
+		}
+		if err := s.insertRows(ctx, "INSERT INTO contacts ("+contactInsertColumns+") VALUES", 24, values); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, "INSERT INTO contact_keys (kind, value, contact_id) VALUES", 3, keys); err != nil {
+			return err
+		}
+		if err := s.addTags(ctx, "contact_tags", "contact_id", tags, cs[0].CreatedAt); err != nil {
+			return err
+		}
+		return s.writeSearch(ctx, "contact_search", searchDocs(cs, contactDocument), false)
+	})
+}
+
+// contactDocument is what search finds a contact by: names, emails, phone
+// digits and the companies where they work.
+func contactDocument(c *customer.Contact) textsearch.Document {
+	var d textsearch.Document
+	d.AddText(c.DisplayName)
+	d.AddText(c.FamilyName)
+	d.AddText(c.GivenName)
+	for _, e := range c.Emails {
+		d.AddText(e.Address)
+	}
+	for _, p := range c.Phones {
+		d.AddDigits(crm.PhoneSearchForms(p.Number)...)
+	}
+	for _, co := range c.Companies {
+		d.AddText(co.Name)
+	}
+	return d
+}
+
+func searchDocs[T any](records []T, doc func(T) textsearch.Document) map[int64]textsearch.Document {
+	docs := make(map[int64]textsearch.Document, len(records))
+	for _, r := range records {
+		docs[idOf(r)] = doc(r)
+	}
+	return docs
+}
+
+// writeSearch stores search entries, replacing existing ones when replace is
+// set.
+func (s *Store) writeSearch(ctx context.Context, table string, docs map[int64]textsearch.Document, replace bool) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if replace {
+		if err := s.deleteSearch(ctx, table, ids); err != nil {
+			return err
+		}
+	}
+	const width = 3
+	perStatement := maxParams / width
+	for start := 0; start < len(ids); start += perStatement {
+		chunk := ids[start:min(len(ids), start+perStatement)]
+		args := make([]any, 0, len(chunk)*width)
+		for _, id := range chunk {
+			d := docs[id]
+			args = append(args, id, d.Tokens(), d.Text())
+		}
+		if _, err := s.exec(ctx, s.d.searchInsert(table, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) deleteSearch(ctx context.Context, table string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s IN (%s)", table, s.d.searchKey(), placeholders(len(ids))), anySlice(ids)...)
+	return err
+}
+
+// reindexContacts rebuilds the search entries of contacts, after something
+// they are found by changed elsewhere (a position, a company's name).
+func (s *Store) reindexContacts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	cs, err := s.Contacts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := s.deleteSearch(ctx, "contact_search", ids); err != nil {
+		return err
+	}
+	live := slices.DeleteFunc(cs, func(c *customer.Contact) bool { return c.MergedIntoID != nil })
+	return s.writeSearch(ctx, "contact_search", searchDocs(live, contactDocument), false)
+}
+
+// Contact reads one contact.
+func (s *Store) Contact(ctx context.Context, id int64) (*customer.Contact, error) {
+	c, err := scanContact(s.queryRow(ctx, "SELECT "+s.cols.contact+" FROM contacts r WHERE r.id = ?", id), nil)
+	if crm.IsKind(err, crm.KindNotFound) {
+		return nil, notFound("contact", id)
+	}
+	return c, err
+}
+
+// Contacts reads several contacts, in id order.
+func (s *Store) Contacts(ctx context.Context, ids []int64) ([]*customer.Contact, error) {
+	var out []*customer.Contact
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(len(ids), start+1000)]
+		rows, err := s.query(ctx, "SELECT "+s.cols.contact+" FROM contacts r WHERE r.id IN ("+placeholders(len(chunk))+") ORDER BY r.id", anySlice(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			c, err := scanContact(rows, nil)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return out, nil
+}
+
+// UpdateContact saves next over old, checking old's version, and rewrites
+// the keys, tags and search entry only where they changed.
+func (s *Store) UpdateContact(ctx context.Context, old, next *customer.Contact) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		args := append(s.contactValues(next), next.ID, old.Version)
+		res, err := s.exec(ctx, `UPDATE contacts SET version = version + 1, display_name = ?, family_name = ?,
+			given_name = ?, emails = ?, phones = ?, street = ?, city = ?, region = ?, postal_code = ?, country = ?,
+			birthday = ?, anniversaries = ?, gender = ?, preferred_language = ?, lifecycle_stage = ?, owner_id = ?,
+			team_id = ?, consent = ?, custom = ?, created_at = ?, updated_at = ?, deleted_at = ?
+			WHERE id = ? AND version = ?`, args...)
+		if err := s.checkUpdated(ctx, res, err, "contacts", "contact", next.ID); err != nil {
+			return err
+		}
+		next.Version = old.Version + 1
+		if !slices.Equal(old.Keys(), next.Keys()) {
+			if _, err := s.exec(ctx, "DELETE FROM contact_keys WHERE contact_id = ?", next.ID); err != nil {
+				return err
+			}
+			var keys []any
+			for _, k := range next.Keys() {
+				keys = append(keys, string(k.Kind), k.Value, next.ID)
+			}
+			if err := s.insertRows(ctx, "INSERT INTO contact_keys (kind, value, contact_id) VALUES", 3, keys); err != nil {
+				return err
+			}
+		}
+		if !slices.Equal(old.Tags, next.Tags) {
+			if err := s.replaceTags(ctx, "contact_tags", "contact_id", next.ID, next.Tags, next.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		if searchChanged(old, next) {
+			return s.writeSearch(ctx, "contact_search", map[int64]textsearch.Document{next.ID: contactDocument(next)}, true)
+		}
+		return nil
+	})
+}
+
+func searchChanged(old, next *customer.Contact) bool {
+	return old.DisplayName != next.DisplayName || old.FamilyName != next.FamilyName || old.GivenName != next.GivenName ||
+		!slices.Equal(old.Emails, next.Emails) || !slices.Equal(old.Phones, next.Phones)
+}
+
+// checkUpdated turns an UPDATE … WHERE version = ? that touched no row into
+// the right error: NotFound when the row is gone, Stale when it moved on.
+func (s *Store) checkUpdated(ctx context.Context, res interface{ RowsAffected() (int64, error) }, err error, table, what string, id int64) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapError(err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var current int64
+	err = s.queryRow(ctx, "SELECT version FROM "+table+" WHERE id = ?", id).Scan(&current)
+	if err != nil {
+		if crm.IsKind(mapError(err), crm.KindNotFound) {
+			return notFound(what, id)
+		}
+		return mapError(err)
+	}
+	return crm.Stale("store.update", current)
+}
+
+var contactSpec = listSpec{
+	table: "contacts",
+	columns: map[string]string{
+		"id": "r.id", "display_name": "r.display_name", "family_name": "r.family_name", "given_name": "r.given_name",
+		"city": "r.city", "region": "r.region", "postal_code": "r.postal_code", "country": "r.country",
+		"birthday": "r.birthday", "gender": "r.gender", "preferred_language": "r.preferred_language",
+		"lifecycle_stage": "r.lifecycle_stage", "owner_id": "r.owner_id", "team_id": "r.team_id",
+		"created_at": "r.created_at", "updated_at": "r.updated_at", "deleted_at": "r.deleted_at",
+	},
+	nullable:    map[string]bool{"owner_id": true, "team_id": true, "deleted_at": true},
+	special:     contactPredicate,
+	searchTable: "contact_search",
+	selectCols:  func(s *Store) string { return s.cols.contact },
+}
+
+// contactPredicate renders predicates on contact fields kept outside the
+// contacts row.
+func contactPredicate(s *Store, p customer.Predicate) (string, []any, bool) {
+	switch p.Field.Name {
+	case "email", "phone":
+		cond, args := s.membership(p, "SELECT contact_id FROM contact_keys WHERE kind = '"+p.Field.Name+"' AND %s", "value")
+		return cond, args, true
+	case "tag":
+		cond, args := s.membership(p, "SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE %s", "t.name_key")
+		return cond, args, true
+	case "company_id":
+		cond, args := s.membership(p, "SELECT contact_id FROM positions WHERE status = 'current' AND %s", "company_id")
+		return cond, args, true
+	case "consent.email", "consent.sms", "consent.phone", "consent.messaging":
+		channel := p.Field.Name[len("consent."):]
+		cond, args := s.condition("COALESCE("+s.d.jsonText("r.consent", channel, "status")+", '')", false, p)
+		return cond, args, true
+	}
+	return "", nil, false
+}
+
+// membership renders a predicate on an attribute with several values kept in
+// another table. subquery selects the ids of records with a matching value;
+// its %s takes the condition on valueExpr. eq and in mean "has one of", ne
+// "has none of", exists "has any value".
+func (s *Store) membership(p customer.Predicate, subquery, valueExpr string) (string, []any) {
+	switch p.Op {
+	case customer.OpExists:
+		in := "r.id IN (" + fmt.Sprintf(subquery, "1 = 1") + ")"
+		if p.Values[0].(bool) {
+			return in, nil
+		}
+		return "NOT " + in, nil
+	case customer.OpNe:
+		cond, args := s.condition(valueExpr, false, customer.Predicate{Field: p.Field, Op: customer.OpIn, Values: p.Values})
+		return "r.id NOT IN (" + fmt.Sprintf(subquery, cond) + ")", args
+	}
+	cond, args := s.condition(valueExpr, false, p)
+	return "r.id IN (" + fmt.Sprintf(subquery, cond) + ")", args
+}
+
+// ListContacts lists a page of contacts.
+func (s *Store) ListContacts(ctx context.Context, q customer.Query) (crm.Page[*customer.Contact], error) {
+	return list(ctx, s, contactSpec, q, scanContact)
+}
+
+// LockKeys serialises duplicate checks on the same keys (PostgreSQL only;
+// SQLite has one writer).
+func (s *Store) LockKeys(ctx context.Context, keys []customer.Key) error {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = string(k.Kind) + ":" + k.Value
+	}
+	return mapError(s.d.lockKeys(ctx, s.writer(ctx), names))
+}
+
+// ContactIDsByKey finds the live contacts holding each key.
+func (s *Store) ContactIDsByKey(ctx context.Context, keys []customer.Key) (map[customer.Key][]int64, error) {
+	out := map[customer.Key][]int64{}
+	byKind := map[customer.KeyKind][]any{}
+	for _, k := range keys {
+		byKind[k.Kind] = append(byKind[k.Kind], k.Value)
+	}
+	for kind, values := range byKind {
+		for start := 0; start < len(values); start += 1000 {
+			chunk := values[start:min(len(values), start+1000)]
+			rows, err := s.query(ctx, `SELECT k.value, k.contact_id FROM contact_keys k
+				JOIN contacts c ON c.id = k.contact_id AND c.deleted_at IS NULL
+				WHERE k.kind = ? AND k.value IN (`+placeholders(len(chunk))+`) ORDER BY k.contact_id`,
+				append([]any{string(kind)}, chunk...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var value string
+				var id int64
+				if err := rows.Scan(&value, &id); err != nil {
+					rows.Close()
+					return nil, mapError(err)
+				}
+				k := customer.Key{Kind: kind, Value: value}
+				out[k] = append(out[k], id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, mapError(err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ContactIDsAtCompanies lists live contacts currently at any of the companies.
+func (s *Store) ContactIDsAtCompanies(ctx context.Context, companyIDs []int64) ([]int64, error) {
+	if len(companyIDs) == 0 {
+		return nil, nil
+	}
+	return s.int64s(ctx, `SELECT DISTINCT p.contact_id FROM positions p
+		JOIN contacts c ON c.id = p.contact_id AND c.deleted_at IS NULL
+		WHERE p.status = 'current' AND p.company_id IN (`+placeholders(len(companyIDs))+`) ORDER BY p.contact_id`,
+		anySlice(companyIDs)...)
+}
+
+// MoveContactRecords moves what belongs to contact from onto contact into
+// and leaves from as a tombstone merged into into. Every table that refers to
+// a contact must be handled here.
+func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at time.Time) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		now := s.d.timeArg(at)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{"UPDATE positions SET contact_id = ?, version = version + 1, updated_at = ? WHERE contact_id = ?", []any{into, now, from}},
+			{"UPDATE positions SET reports_to_id = ?, version = version + 1, updated_at = ? WHERE reports_to_id = ?", []any{into, now, from}},
+			// whoever reported to the merged person and is now the survivor
+			// reports to nobody rather than to themselves
+			{"UPDATE positions SET reports_to_id = NULL WHERE reports_to_id = contact_id", nil},
+			{"DELETE FROM contact_keys WHERE contact_id = ?", []any{from}},
+			{"UPDATE contacts SET merged_into_id = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?", []any{into, now, now, from}},
+		} {
+			if _, err := s.exec(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		if err := s.deleteSearch(ctx, "contact_search", []int64{from}); err != nil {
+			return err
+		}
+		return s.reindexContacts(ctx, []int64{into})
+	})
+}
+
+// MergedInto lists the contacts merged into id, directly or in a chain.
+func (s *Store) MergedInto(ctx context.Context, id int64) ([]int64, error) {
+	return s.int64s(ctx, `WITH RECURSIVE merged(id) AS (
+			SELECT id FROM contacts WHERE merged_into_id = ?
+			UNION
+			SELECT c.id FROM contacts c JOIN merged m ON c.merged_into_id = m.id
+		) SELECT id FROM merged ORDER BY id`, id)
+}
+
+// PurgeContacts deletes contacts and what hangs off them, and blanks the
+// values in their audit history.
+func (s *Store) PurgeContacts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.deleteSearch(ctx, "contact_search", ids); err != nil {
+			return err
+		}
+		in := placeholders(len(ids))
+		if _, err := s.exec(ctx, "UPDATE audit_log SET changes = '[]' WHERE record_type = 'contact' AND record_id IN ("+in+")", anySlice(ids)...); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, "DELETE FROM contacts WHERE id IN ("+in+")", anySlice(ids)...)
+		return err
+	})
+}
+
+// ExpiredContacts lists contacts deleted before t, oldest first; merged
+// tombstones are not among them.
+func (s *Store) ExpiredContacts(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+	return s.int64s(ctx, `SELECT id FROM contacts WHERE deleted_at IS NOT NULL AND deleted_at < ?
+		AND merged_into_id IS NULL ORDER BY deleted_at LIMIT ?`, s.d.timeArg(before), limit)
+}

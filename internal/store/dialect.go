@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/textsearch"
+)
+
+// dialect holds everything that differs between SQLite and PostgreSQL. The
+// rest of the package writes SQL both accept, with ? placeholders.
+type dialect interface {
+	name() string
+	// rebind turns ? placeholders into the engine's own.
+	rebind(query string) string
+	// timeArg is how a time is stored: SQLite keeps microseconds since the
+	// epoch in an INTEGER, PostgreSQL a timestamptz.
+	timeArg(t time.Time) any
+	// jsonAgg aggregates JSON values into an array ('[]' for none).
+	jsonAgg(expr string) string
+	// jsonObject builds a JSON object from alternating keys and values.
+	jsonObject(pairs ...string) string
+	// jsonText extracts the text at a path of keys inside a JSON column.
+	jsonText(col string, path ...string) string
+	// customValue extracts a custom field's value, typed for comparison and
+	// sorting. key has been checked against the field key pattern.
+	customValue(col, key string, t customer.ValueType) string
+	// customHasAny tests whether a multi-select value holds any of n
+	// placeholders' values.
+	customHasAny(col, key string, n int) string
+	// customRemove is the expression of a JSON column without one key.
+	customRemove(col, key string) string
+	// allocIDs reserves n new ids of a table, in the current transaction.
+	allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error)
+	// lockKeys takes transaction-scoped locks on keys, in a stable order.
+	lockKeys(ctx context.Context, q querier, keys []string) error
+	// searchInsert is the statement that adds rows (id, tokens, text) to a
+	// search index table.
+	searchInsert(table string, rows int) string
+	// searchKey is the search index column holding the record id.
+	searchKey() string
+	// searchMatch returns the condition and arguments selecting the ids of
+	// a search index that match a query.
+	searchMatch(table string, q textsearch.Query) (string, []any)
+}
+
+// sqliteDialect is the embedded engine.
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string               { return "sqlite" }
+func (sqliteDialect) rebind(q string) string     { return q }
+func (sqliteDialect) timeArg(t time.Time) any    { return t.UnixMicro() }
+func (sqliteDialect) jsonAgg(expr string) string { return "json_group_array(" + expr + ")" }
+func (sqliteDialect) jsonObject(pairs ...string) string {
+	return "json_object(" + strings.Join(pairs, ", ") + ")"
+}
+func (sqliteDialect) jsonText(col string, path ...string) string {
+	return fmt.Sprintf("json_extract(%s, '$.%s')", col, strings.Join(path, "."))
+}
+func (sqliteDialect) customValue(col, key string, _ customer.ValueType) string {
+	// json_extract returns SQLite's own types (integer, real, text, 0/1),
+	// which compare and sort as the field's type.
+	return fmt.Sprintf("json_extract(%s, '$.%s')", col, key)
+}
+func (sqliteDialect) customHasAny(col, key string, n int) string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(%s, '$.%s') WHERE value IN (%s))", col, key, placeholders(n))
+}
+func (sqliteDialect) customRemove(col, key string) string {
+	return fmt.Sprintf("json_remove(%s, '$.%s')", col, key)
+}
+
+func (sqliteDialect) allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	// AUTOINCREMENT keeps the highest id ever used in sqlite_sequence, so ids
+	// of purged rows are never reused. Transactions on SQLite are serial
+	// (BEGIN IMMEDIATE), so nobody takes these ids between this read and the
+	// insert, which moves the sequence past them.
+	var last int64
+	err := q.QueryRowContext(ctx, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)", table).Scan(&last)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + int64(i) + 1
+	}
+	return ids, nil
+}
+
+func (sqliteDialect) lockKeys(context.Context, querier, []string) error { return nil }
+
+func (sqliteDialect) searchInsert(table string, rows int) string {
+	return "INSERT INTO " + table + " (rowid, tokens, text) VALUES " + rowsOf(rows, 3)
+}
+
+func (sqliteDialect) searchKey() string { return "rowid" }
+
+func (sqliteDialect) searchMatch(table string, q textsearch.Query) (string, []any) {
+	cond := table + " MATCH ?"
+	args := []any{q.FTS5Match()}
+	for _, c := range q.Contains {
+		cond += ` AND text LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(c)+"%")
+	}
+	return cond, args
+}
+
+// postgresDialect is the scale engine.
+type postgresDialect struct {
+	rebound *sync.Map // query text with ? → with $n
+}
+
+func newPostgresDialect() postgresDialect { return postgresDialect{rebound: &sync.Map{}} }
+
+func (postgresDialect) name() string { return "postgres" }
+
+func (d postgresDialect) rebind(q string) string {
+	if cached, ok := d.rebound.Load(q); ok {
+		return cached.(string)
+	}
+	var b strings.Builder
+	n, inQuote := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+		case c == '?' && !inQuote:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	out := b.String()
+	if len(q) < 4096 { // do not cache one-off giant multi-row inserts
+		d.rebound.Store(q, out)
+	}
+	return out
+}
+
+func (postgresDialect) timeArg(t time.Time) any { return t.UTC() }
+func (postgresDialect) jsonAgg(expr string) string {
+	return "COALESCE(json_agg(" + expr + "), '[]')"
+}
+func (postgresDialect) jsonObject(pairs ...string) string {
+	return "json_build_object(" + strings.Join(pairs, ", ") + ")"
+}
+func (postgresDialect) jsonText(col string, path ...string) string {
+	expr := col
+	for i, p := range path {
+		op := "->"
+		if i == len(path)-1 {
+			op = "->>"
+		}
+		expr += op + "'" + p + "'"
+	}
+	return "(" + expr + ")"
+}
+func (postgresDialect) customValue(col, key string, t customer.ValueType) string {
+	switch t {
+	case customer.TypeNumber:
+		return fmt.Sprintf("(%s->'%s')::double precision", col, key)
+	case customer.TypeInt:
+		return fmt.Sprintf("(%s->'%s')::bigint", col, key)
+	case customer.TypeBool:
+		return fmt.Sprintf("(%s->'%s')::boolean", col, key)
+	}
+	return fmt.Sprintf("(%s->>'%s')", col, key)
+}
+func (postgresDialect) customHasAny(col, key string, n int) string {
+	return fmt.Sprintf("jsonb_exists_any(%s->'%s', ARRAY[%s]::text[])", col, key, placeholders(n))
+}
+func (postgresDialect) customRemove(col, key string) string {
+	return fmt.Sprintf("(%s - '%s')", col, key)
+}
+
+func (d postgresDialect) allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", table, n)
+	if err != nil {
+		return nil, err
+	}
+	return scanInt64s(rows)
+}
+
+func (postgresDialect) lockKeys(ctx context.Context, q querier, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	// One round trip for all keys; taken in sorted order so that two
+	// transactions locking overlapping keys cannot deadlock.
+	_, err := q.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+		FROM unnest(string_to_array($1, E'\n')) WITH ORDINALITY AS u(k, n)`, strings.Join(sorted, "\n"))
+	return err
+}
+
+func (postgresDialect) searchInsert(table string, rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (record_id, tokens, text) VALUES ")
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		// array_to_tsvector takes the lexemes verbatim: textsearch has
+		// already normalised and split them, the same way for both engines.
+		b.WriteString("(?, array_to_tsvector(string_to_array(?, ' ')), ?)")
+	}
+	return b.String()
+}
+
+func (postgresDialect) searchKey() string { return "record_id" }
+
+func (postgresDialect) searchMatch(_ string, q textsearch.Query) (string, []any) {
+	cond := "tokens @@ CAST(? AS tsquery)"
+	args := []any{q.TSQuery()}
+	for _, c := range q.Contains {
+		cond += ` AND text LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(c)+"%")
+	}
+	return cond, args
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func scanInt64s(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// timeCol scans a stored time from either engine.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	switch x := v.(type) {
+	case int64:
+		*c.t = time.UnixMicro(x).UTC()
+	case time.Time:
+		*c.t = x.UTC()
+	default:
+		return fmt.Errorf("cannot scan %T into a time", v)
+	}
+	return nil
+}
+
+// nullTimeCol scans a stored time that may be NULL.
+type nullTimeCol struct{ t **time.Time }
+
+func (c nullTimeCol) Scan(v any) error {
+	if v == nil {
+		*c.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (timeCol{&t}).Scan(v); err != nil {
+		return err
+	}
+	*c.t = &t
+	return nil
+}
+
+// nullTimeArg stores an optional time.
+func (s *Store) nullTimeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return s.d.timeArg(*t)
+}

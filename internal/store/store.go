@@ -1,0 +1,280 @@
+// Package store is Guanxi's one SQL implementation of every domain Store, on
+// SQLite (embedded, the default) and PostgreSQL (for scale). The SQL is
+// written once, in the subset both accept, beside the method that runs it;
+// dialect.go holds the only differences. Errors from the drivers are mapped
+// to crm kinds by their codes in errors.go, never by their text.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL of a PostgreSQL database (postgres://…). Empty selects SQLite.
+	URL string
+	// Dir is the data directory of the SQLite database.
+	Dir string
+	// MaxConns bounds the connections to PostgreSQL (default 20).
+	MaxConns int
+}
+
+// Store is the SQL store. It is safe for concurrent use.
+type Store struct {
+	d dialect
+	// read serves queries outside a transaction; write serves writes and
+	// every transaction. On SQLite write has exactly one connection, so
+	// writers queue in Go instead of failing with SQLITE_BUSY, and readers
+	// never wait for them (WAL). On PostgreSQL both are the same pool.
+	read, write *sql.DB
+	path        string
+	// cols holds the select lists of lists and reads, built once per
+	// dialect.
+	cols struct{ contact, company string }
+}
+
+func newStore(d dialect, read, write *sql.DB, path string) *Store {
+	s := &Store{d: d, read: read, write: write, path: path}
+	s.cols.contact = contactColumns(d)
+	s.cols.company = companyColumns(d)
+	return s
+}
+
+// SQLiteFile is the name of the database file inside the data directory.
+const SQLiteFile = "guanxi.db"
+
+// Open opens (creating, for SQLite) the database. Call Migrate before use.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URL != "" {
+		return openPostgres(ctx, cfg)
+	}
+	return openSQLite(ctx, cfg.Dir)
+}
+
+func openSQLite(ctx context.Context, dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("store.Open: no data directory")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	// busy_timeout comes first so that the other pragmas wait for a lock
+	// instead of failing; WAL lets readers run beside the writer; NORMAL
+	// syncs at checkpoints, which in WAL mode cannot corrupt the database
+	// (a power cut may lose the last transactions, never the file).
+	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store.Open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0)*2)
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	read.SetConnMaxLifetime(0)
+	return newStore(sqliteDialect{}, read, write, path), nil
+}
+
+func openPostgres(ctx context.Context, cfg Config) (*Store, error) {
+	db, err := sql.Open("pgx", cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	n := cfg.MaxConns
+	if n <= 0 {
+		n = 20
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store.Open %s: %w", redactURL(cfg.URL), err)
+	}
+	return newStore(newPostgresDialect(), db, db, ""), nil
+}
+
+// redactURL hides the password of a database URL for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Dialect names the database engine: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name() }
+
+// Path is the SQLite database file ("" on PostgreSQL).
+func (s *Store) Path() string { return s.path }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// Stats reports the connection pools, for metrics.
+func (s *Store) Stats() (read, write sql.DBStats) { return s.read.Stats(), s.write.Stats() }
+
+// DB exposes the write pool for tools that need raw access (benchmarks'
+// baselines, integrity checks). Domain code never uses it.
+func (s *Store) DB() *sql.DB { return s.write }
+
+// ReadDB exposes the read pool, for the same tools.
+func (s *Store) ReadDB() *sql.DB { return s.read }
+
+type txKey struct{}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// InTx runs fn in a transaction carried by fn's context; every store method
+// called with that context joins it. A nested InTx joins the outer one. The
+// transaction commits when fn returns nil and rolls back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(ctx)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		if cerr := tx.Commit(); cerr != nil {
+			err = mapError(fmt.Errorf("commit: %w", cerr))
+		}
+	}()
+	return fn(context.WithValue(ctx, txKey{}, tx))
+}
+
+// reader returns the transaction of ctx, or the read pool.
+func (s *Store) reader(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return s.read
+}
+
+// writer returns the transaction of ctx, or the write pool.
+func (s *Store) writer(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return s.write
+}
+
+// exec runs a statement written with ? placeholders.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := s.writer(ctx).ExecContext(ctx, s.d.rebind(query), args...)
+	return res, mapError(err)
+}
+
+// query runs a query written with ? placeholders.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := s.reader(ctx).QueryContext(ctx, s.d.rebind(query), args...)
+	return rows, mapError(err)
+}
+
+// queryRow runs a query for one row.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.reader(ctx).QueryRowContext(ctx, s.d.rebind(query), args...)
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// rowsOf returns "(?, ?), (?, ?)" for rows of width values each.
+func rowsOf(rows, width int) string {
+	one := "(" + placeholders(width) + ")"
+	return strings.Repeat(one+", ", rows-1) + one
+}
+
+// insertRows inserts rows of values with as few statements as the
+// placeholder limit allows. head is "INSERT INTO t (a, b) VALUES".
+func (s *Store) insertRows(ctx context.Context, head string, width int, values []any) error {
+	if len(values) == 0 {
+		return nil
+	}
+	perStatement := max(1, maxParams/width)
+	for start := 0; start < len(values); start += perStatement * width {
+		end := min(len(values), start+perStatement*width)
+		n := (end - start) / width
+		if _, err := s.exec(ctx, head+" "+rowsOf(n, width), values[start:end]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxParams stays under both engines' limit on placeholders per statement
+// (SQLite 32766, PostgreSQL 65535).
+const maxParams = 30000
+
+// int64s reads a one-column result of integers.
+func (s *Store) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := scanInt64s(rows)
+	return ids, mapError(err)
+}
+
+// anySlice turns a typed slice into query arguments.
+func anySlice[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}

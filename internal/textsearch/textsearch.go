@@ -1,0 +1,272 @@
+// Package textsearch turns names, emails, phone numbers and company names into
+// the tokens of Guanxi's search index, and a user's query into the terms that
+// look them up. Both stores index these same tokens (SQLite in an FTS5 table
+// with the verbatim "ascii" tokenizer, PostgreSQL in a tsvector built with
+// array_to_tsvector), so search behaves the same on both.
+//
+// Why not FTS5 trigram or pg_trgm alone: a trigram index cannot answer a one-
+// or two-character query, and Chinese names are two or three characters long,
+// so 「小李」 must find 王小李. Text with no spaces between words (Han, kana,
+// Hangul) is therefore indexed as every single character and every pair of
+// adjacent characters; a longer query becomes all of its pairs, and the
+// candidates are then checked for the whole substring. Other text is split
+// into words, which match by prefix.
+package textsearch
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxTokenRunes bounds a token; longer words are cut, which keeps index
+// entries small and their prefixes still findable.
+const maxTokenRunes = 40
+
+// MaxTerms bounds how many terms a query looks up.
+const MaxTerms = 12
+
+// Normalize folds text for matching: compatibility forms (full-width letters
+// and digits) to their plain forms, Latin accents removed, lower case.
+func Normalize(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	s = norm.NFKD.String(s)
+	s = strings.Map(func(r rune) rune {
+		if r >= 0x300 && r <= 0x36f { // combining diacritical marks: é → e
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+	return norm.NFC.String(s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// unspaced reports whether r belongs to a script written without spaces
+// between words.
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo)
+}
+
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+// segment calls word for each run of word characters in normalised text,
+// and run for each run of unspaced-script characters.
+func segment(s string, word func(string), run func([]rune)) {
+	var cjk []rune
+	start := -1
+	flushWord := func(end int) {
+		if start >= 0 {
+			word(s[start:end])
+			start = -1
+		}
+	}
+	flushRun := func() {
+		if len(cjk) > 0 {
+			run(cjk)
+			cjk = cjk[:0]
+		}
+	}
+	for i, r := range s {
+		switch {
+		case unspaced(r):
+			flushWord(i)
+			cjk = append(cjk, r)
+		case wordRune(r):
+			flushRun()
+			if start < 0 {
+				start = i
+			}
+		default:
+			flushWord(i)
+			flushRun()
+		}
+	}
+	flushWord(len(s))
+	flushRun()
+}
+
+func clip(w string) string {
+	if utf8.RuneCountInString(w) <= maxTokenRunes {
+		return w
+	}
+	n := 0
+	for i := range w {
+		if n == maxTokenRunes {
+			return w[:i]
+		}
+		n++
+	}
+	return w
+}
+
+// Document collects the tokens and the normalised text of one record.
+type Document struct {
+	seen   map[string]struct{}
+	tokens []string
+	text   strings.Builder
+}
+
+func (d *Document) add(tok string) {
+	if d.seen == nil {
+		d.seen = make(map[string]struct{})
+	}
+	if _, ok := d.seen[tok]; ok {
+		return
+	}
+	d.seen[tok] = struct{}{}
+	d.tokens = append(d.tokens, tok)
+}
+
+// AddText indexes free text: a name, an email address, a company name.
+func (d *Document) AddText(s string) {
+	if strings.TrimSpace(s) == "" {
+		return
+	}
+	n := Normalize(s)
+	if d.text.Len() > 0 {
+		d.text.WriteByte('\n')
+	}
+	d.text.WriteString(n)
+	segment(n, func(w string) { d.add(clip(w)) }, func(r []rune) {
+		for i := range r {
+			d.add(string(r[i]))
+			if i+1 < len(r) {
+				d.add(string(r[i : i+2]))
+			}
+		}
+	})
+}
+
+// AddDigits indexes digit strings as they are, such as the forms of a phone
+// number that a person might type.
+func (d *Document) AddDigits(forms ...string) {
+	for _, f := range forms {
+		if f != "" {
+			d.add(clip(f))
+		}
+	}
+}
+
+// Tokens returns the distinct tokens separated by single spaces.
+func (d *Document) Tokens() string { return strings.Join(d.tokens, " ") }
+
+// Text returns the normalised text, fields separated by newlines, against
+// which query substrings are checked.
+func (d *Document) Text() string { return d.text.String() }
+
+// Term is one lookup in the index.
+type Term struct {
+	Text   string
+	Prefix bool // match tokens that start with Text
+}
+
+// Query is a parsed search: every term must match, and the record's text
+// must contain every string of Contains.
+type Query struct {
+	Terms    []Term
+	Contains []string
+}
+
+// Empty reports whether the query looks nothing up (it had no letters or
+// digits).
+func (q Query) Empty() bool { return len(q.Terms) == 0 }
+
+// ParseQuery turns what a user typed into index terms. A query of digits and
+// phone punctuation ("+886 912-345") is one digit prefix; otherwise words
+// match by prefix, and runs of Chinese (or other unspaced) characters match
+// as substrings.
+func ParseQuery(raw string) Query {
+	n := Normalize(strings.TrimSpace(raw))
+	var q Query
+	if digits, ok := phoneDigits(n); ok {
+		q.Terms = []Term{{Text: clip(digits), Prefix: true}}
+		return q
+	}
+	addTerm := func(t Term) {
+		if len(q.Terms) < MaxTerms && !slices.Contains(q.Terms, t) {
+			q.Terms = append(q.Terms, t)
+		}
+	}
+	segment(n, func(w string) { addTerm(Term{Text: clip(w), Prefix: true}) }, func(r []rune) {
+		if len(r) == 1 {
+			addTerm(Term{Text: string(r)})
+			return
+		}
+		for i := 0; i+1 < len(r); i++ {
+			addTerm(Term{Text: string(r[i : i+2])})
+		}
+		if len(r) > 2 {
+			q.Contains = append(q.Contains, string(r))
+		}
+	})
+	return q
+}
+
+// phoneDigits recognises a query that is a phone number being typed.
+func phoneDigits(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune("+-() .", r):
+		default:
+			return "", false
+		}
+	}
+	if b.Len() < 3 {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// FTS5Match renders the query in SQLite FTS5 syntax: every term quoted, "*"
+// for prefixes, implicit AND.
+func (q Query) FTS5Match() string {
+	var b strings.Builder
+	for i, t := range q.Terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(t.Text, `"`, `""`))
+		b.WriteByte('"')
+		if t.Prefix {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// TSQuery renders the query as PostgreSQL tsquery input: every lexeme quoted
+// verbatim, ":*" for prefixes, joined with "&".
+func (q Query) TSQuery() string {
+	var b strings.Builder
+	for i, t := range q.Terms {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteByte('\'')
+		b.WriteString(strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(t.Text))
+		b.WriteByte('\'')
+		if t.Prefix {
+			b.WriteString(":*")
+		}
+	}
+	return b.String()
+}
