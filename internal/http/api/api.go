@@ -140,11 +140,25 @@ func (a *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 // secured marks an operation as needing a signed-in caller.
 var secured = []map[string][]string{{"token": {}}, {"session": {}}}
 
+// anonymous is the security requirement of public operations: an empty
+// requirement object, OpenAPI's way of saying "no credentials needed".
+var anonymous = []map[string][]string{{}}
+
+// isPublic reports whether an operation accepts anonymous callers.
+func isPublic(op *huma.Operation) bool {
+	for _, req := range op.Security {
+		if len(req) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // requireAuth refuses operations that declare security when the request has
 // no principal, so the rule and its documentation are one.
 func requireAuth(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		if len(ctx.Operation().Security) > 0 {
+		if !isPublic(ctx.Operation()) {
 			if _, ok := crm.PrincipalFrom(ctx.Context()); !ok {
 				ctx.SetHeader("WWW-Authenticate", `Bearer realm="guanxi"`)
 				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "unauthenticated")
@@ -158,7 +172,7 @@ func requireAuth(api huma.API) func(huma.Context, func(huma.Context)) {
 // register adds an operation whose handler errors are mapped to problems in
 // one place. Operations need a signed-in caller unless public is set.
 func register[I, O any](api huma.API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
-	if op.Security == nil && op.Metadata["public"] == nil {
+	if op.Security == nil {
 		op.Security = secured
 	}
 	if op.Method == http.MethodPost {
@@ -183,14 +197,21 @@ var idempotencyKeyParam = &huma.Param{
 	Schema:      &huma.Schema{Type: "string", MaxLength: ptr(255)},
 }
 
-// errorStatuses documents the problems every operation can answer.
+// errorStatuses documents the problems an operation can answer.
 func errorStatuses(op huma.Operation) []int {
 	out := []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusInternalServerError}
-	if op.Security != nil || op.Metadata["public"] == nil {
+	if !isPublic(&op) {
 		out = append(out, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	if strings.Contains(op.Path, "{") {
 		out = append(out, http.StatusNotFound)
+	}
+	switch op.Method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut:
+		out = append(out, http.StatusConflict, http.StatusRequestEntityTooLarge)
+	}
+	if op.Method == http.MethodPatch || op.Method == http.MethodDelete || strings.HasSuffix(op.Path, "/merge") {
+		out = append(out, http.StatusPreconditionFailed)
 	}
 	return out
 }

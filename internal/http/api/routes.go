@@ -16,11 +16,8 @@ func op(id, method, path, tag, summary, description string) huma.Operation {
 
 func created(o huma.Operation) huma.Operation   { o.DefaultStatus = http.StatusCreated; return o }
 func noContent(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusNoContent; return o }
-func public(o huma.Operation) huma.Operation {
-	o.Metadata = map[string]any{"public": true}
-	return o
-}
-func batch(o huma.Operation) huma.Operation { o.MaxBodyBytes = maxBatchBody; return o }
+func public(o huma.Operation) huma.Operation    { o.Security = anonymous; return o }
+func batch(o huma.Operation) huma.Operation     { o.MaxBodyBytes = maxBatchBody; return o }
 func withFilters(o huma.Operation, fields []string) huma.Operation {
 	o.Parameters = append(o.Parameters, filterParam(fields))
 	return o
@@ -134,8 +131,10 @@ func (a *API) routes() {
 	register(api, noContent(op("revoke-token", del, "/tokens/{id}", "tokens", "Revoke an API token", "")), a.revokeToken)
 
 	// Sign-in.
-	register(api, public(op("login", post, "/auth/login", "auth", "Sign in",
-		"Sets the session cookie. Failed attempts are limited per email and per client address (429 with Retry-After).")), a.login)
+	login := public(op("login", post, "/auth/login", "auth", "Sign in",
+		"Sets the session cookie. Failed attempts are limited per email and per client address (429 with Retry-After)."))
+	login.Errors = []int{http.StatusUnauthorized, http.StatusTooManyRequests}
+	register(api, login, a.login)
 	register(api, public(noContent(op("logout", post, "/auth/logout", "auth", "Sign out", "Ends the session and clears its cookie."))), a.logout)
 	register(api, op("get-session", get, "/auth/session", "auth", "Who am I", "The signed-in user (by cookie or token)."), a.session)
 

@@ -45,6 +45,16 @@ type FieldProblem struct {
 func (p *Problem) Error() string  { return p.Code + ": " + p.Detail }
 func (p *Problem) GetStatus() int { return p.Status }
 
+// GetHeaders lists the headers a problem implies: Retry-After for rate
+// limits. (huma asks for them too.)
+func (p *Problem) GetHeaders() http.Header {
+	h := http.Header{}
+	if n, ok := p.Params["retry_after"].(int); ok {
+		h.Set("Retry-After", itoa(n))
+	}
+	return h
+}
+
 // ContentType makes huma send problems as application/problem+json.
 func (p *Problem) ContentType(string) string { return ProblemContentType }
 
@@ -122,10 +132,8 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 		p.Instance = r.URL.Path
 	}
 	w.Header().Set("Content-Type", ProblemContentType)
-	if ra, ok := p.Params["retry_after"]; ok {
-		if n, ok := ra.(int); ok {
-			w.Header().Set("Retry-After", itoa(n))
-		}
+	for k, v := range p.GetHeaders() {
+		w.Header()[k] = v
 	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)

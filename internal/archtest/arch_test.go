@@ -1,0 +1,112 @@
+// Package archtest enforces the import rules of DESIGN.md: domain packages
+// know nothing of HTTP, SQL or the store; the HTTP edge does not reach past
+// the services into the store.
+package archtest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/guanxi-crm/guanxi"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+}
+
+func listPackages(t *testing.T) map[string]pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-json", module+"/...").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs[p.ImportPath] = p
+	}
+	return pkgs
+}
+
+// domain packages hold the rules of a capability, with the third-party
+// libraries each may use for its field.
+var domain = map[string][]string{
+	"internal/crm":         nil,
+	"internal/customer":    nil,
+	"internal/account":     {"golang.org/x/crypto/argon2"},
+	"internal/idempotency": nil,
+}
+
+func TestDomainPackagesImportOnlyTheKernelAndTheStandardLibrary(t *testing.T) {
+	pkgs := listPackages(t)
+	for rel, allowedExternal := range domain {
+		p, ok := pkgs[module+"/"+rel]
+		if !ok {
+			t.Errorf("%s not found", rel)
+			continue
+		}
+		for _, imp := range p.Imports {
+			switch {
+			case pkgs[imp].Standard:
+			case imp == module+"/internal/crm" && rel != "internal/crm":
+			case slices.Contains(allowedExternal, imp):
+			default:
+				t.Errorf("%s imports %s; domain packages import only internal/crm and the standard library", rel, imp)
+			}
+		}
+		for _, dep := range p.Deps {
+			if dep == "net/http" || dep == "database/sql" || strings.HasPrefix(dep, module+"/internal/store") || strings.HasPrefix(dep, module+"/internal/http") {
+				t.Errorf("%s depends on %s", rel, dep)
+			}
+		}
+	}
+}
+
+func TestHTTPDoesNotReachTheStore(t *testing.T) {
+	for path, p := range listPackages(t) {
+		if !strings.HasPrefix(path, module+"/internal/http/") {
+			continue
+		}
+		for _, dep := range p.Deps {
+			if strings.HasPrefix(dep, module+"/internal/store") {
+				t.Errorf("%s depends on %s; handlers call services, never the store", path, dep)
+			}
+		}
+		// database/sql itself is a transitive dependency of the Prometheus
+		// collectors; what matters is that our handlers do not run SQL.
+		if slices.Contains(p.Imports, "database/sql") {
+			t.Errorf("%s imports database/sql", path)
+		}
+	}
+}
+
+func TestTheStoreDoesNotKnowHTTP(t *testing.T) {
+	for path, p := range listPackages(t) {
+		if !strings.HasPrefix(path, module+"/internal/store") {
+			continue
+		}
+		for _, dep := range p.Deps {
+			if strings.HasPrefix(dep, module+"/internal/http") {
+				t.Errorf("%s depends on %s", path, dep)
+			}
+		}
+	}
+}
