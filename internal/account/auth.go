@@ -100,7 +100,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*crm.Pr
 			return nil, crm.Internal(op, err)
 		}
 	}
-	s.cache.put("t:"+hash, p, now)
+	s.cache.put("t:"+hash, p, now, t.ExpiresAt)
 	return p, nil
 }
 
@@ -134,7 +134,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (*crm.
 			return nil, crm.Internal(op, err)
 		}
 	}
-	s.cache.put("s:"+hash, p, now)
+	s.cache.put("s:"+hash, p, now, &sess.ExpiresAt)
 	return p, nil
 }
 

@@ -32,19 +32,25 @@ func (c *principalCache) get(key string, now time.Time) (*crm.Principal, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	if !ok || now.After(e.until) {
+	if !ok || !now.Before(e.until) {
 		return nil, false
 	}
 	return e.p, true
 }
 
-func (c *principalCache) put(key string, p *crm.Principal, now time.Time) {
+// put remembers p for the TTL, or until expires when that comes sooner: a
+// token or session must not outlive its expiry in the cache.
+func (c *principalCache) put(key string, p *crm.Principal, now time.Time, expires *time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= principalCacheMax {
 		clear(c.entries)
 	}
-	c.entries[key] = cachedPrincipal{p: p, until: now.Add(c.ttl)}
+	until := now.Add(c.ttl)
+	if expires != nil && expires.Before(until) {
+		until = *expires
+	}
+	c.entries[key] = cachedPrincipal{p: p, until: until}
 }
 
 func (c *principalCache) clear() {

@@ -315,14 +315,20 @@ func (s *Service) userAndHash(ctx context.Context, id int64) (*User, string, err
 	return u, hash, err
 }
 
-// EnsureAdmin creates the first admin when there are no users yet, with a
-// random password that it returns (shown once to the operator). It does
-// nothing when any user exists.
+// EnsureAdmin creates an admin when there is no active one — on a fresh
+// install, or after users were added from the command line without one —
+// with a random password that it returns (shown once to the operator). It
+// does nothing when an active admin exists.
 func (s *Service) EnsureAdmin(ctx context.Context, email, name string) (created bool, password string, err error) {
 	const op = "account.EnsureAdmin"
-	n, err := s.store.CountUsers(ctx)
-	if err != nil || n > 0 {
+	users, err := s.store.Users(ctx)
+	if err != nil {
 		return false, "", crm.Internal(op, err)
+	}
+	for _, u := range users {
+		if u.Role == crm.RoleAdmin && !u.Disabled {
+			return false, "", nil
+		}
 	}
 	password = randomSecret(12)
 	_, err = s.CreateUser(crm.WithPrincipal(ctx, crm.System), UserFields{Email: email, Name: name, Role: crm.RoleAdmin}, password)

@@ -17,7 +17,6 @@ type Store interface {
 	// UserByEmail returns the user and their password hash ("" if none).
 	UserByEmail(ctx context.Context, email string) (*User, string, error)
 	Users(ctx context.Context) ([]*User, error)
-	CountUsers(ctx context.Context) (int64, error)
 	UpdateUser(ctx context.Context, old, next *User) error
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 	RecordLogin(ctx context.Context, userID int64, at time.Time) error

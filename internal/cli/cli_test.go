@@ -28,8 +28,12 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) (cod
 // databases gives each engine's settings for a fresh database.
 func databases(t *testing.T) map[string]func(t *testing.T) map[string]string {
 	return map[string]func(t *testing.T) map[string]string{
-		"sqlite":   func(t *testing.T) map[string]string { return map[string]string{"GUANXI_DATA": t.TempDir(), "GUANXI_LOG_LEVEL": "warn"} },
-		"postgres": func(t *testing.T) map[string]string { return map[string]string{"GUANXI_DATABASE": testenv.PostgresSchemaURL(t), "GUANXI_LOG_LEVEL": "warn"} },
+		"sqlite": func(t *testing.T) map[string]string {
+			return map[string]string{"GUANXI_DATA": t.TempDir(), "GUANXI_LOG_LEVEL": "warn"}
+		},
+		"postgres": func(t *testing.T) map[string]string {
+			return map[string]string{"GUANXI_DATABASE": testenv.PostgresSchemaURL(t), "GUANXI_LOG_LEVEL": "warn"}
+		},
 	}
 }
 

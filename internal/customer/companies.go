@@ -37,24 +37,19 @@ func (s *Service) CreateCompanies(ctx context.Context, inputs []CompanyFields) (
 	now := s.clock.Now()
 	results := make([]BatchResult, len(inputs))
 	violations := make([]crm.Violations, len(inputs))
-	var owners, teams []int64
+	owners, teams := make([]**int64, len(inputs)), make([]**int64, len(inputs))
 	for i := range inputs {
 		f := &inputs[i]
 		results[i].Index = i
 		f.normalize(&violations[i], defs, true, s.region)
-		defaultOwnership(p, &f.OwnerID, &f.TeamID)
-		mayAssign(p, &violations[i], nil, f.TeamID)
-		owners = append(owners, ids(f.OwnerID)...)
-		teams = append(teams, ids(f.TeamID)...)
+		owners[i], teams[i] = &f.OwnerID, &f.TeamID
 	}
-	missingUsers, missingTeams, err := s.checkReferences(ctx, owners, teams)
-	if err != nil {
+	if err := s.newOwnership(ctx, p, owners, teams, violations); err != nil {
 		return nil, crm.Internal(op, err)
 	}
 	var batch []*Company
 	var at []int
 	for i := range inputs {
-		referenceViolations(&violations[i], inputs[i].OwnerID, inputs[i].TeamID, missingUsers, missingTeams)
 		if results[i].Err = violations[i].Err(op); results[i].Err == nil {
 			batch = append(batch, &Company{CompanyFields: inputs[i], CreatedAt: now, UpdatedAt: now})
 			at = append(at, i)
@@ -67,14 +62,14 @@ func (s *Service) CreateCompanies(ctx context.Context, inputs []CompanyFields) (
 		if err := s.store.CreateCompanies(ctx, batch); err != nil {
 			return err
 		}
-		entries := make([]crm.AuditEntry, len(batch))
+		ids, fields := make([]int64, len(batch)), make([]any, len(batch))
 		for j, c := range batch {
-			changes, err := crm.Diff(nil, c.CompanyFields)
-			if err != nil {
-				return err
-			}
-			entries[j] = s.audit(ctx, p, now, crm.ActionCreate, RecordCompany, c.ID, changes)
+			ids[j], fields[j] = c.ID, c.CompanyFields
 			results[at[j]].ID, results[at[j]].Version = c.ID, c.Version
+		}
+		entries, err := s.createdEntries(ctx, p, now, RecordCompany, ids, fields)
+		if err != nil {
+			return err
 		}
 		return s.store.AppendAudit(ctx, entries...)
 	})
@@ -143,7 +138,7 @@ func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply 
 	}
 	var out *Company
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.writableCompany(ctx, op, p, id, ifVersion)
+		cur, err := writable(ctx, s.companyKind(), op, p, id, ifVersion)
 		if err != nil {
 			return err
 		}
@@ -153,9 +148,8 @@ func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply 
 		}
 		var v crm.Violations
 		next.normalize(&v, defs, false, s.region)
-		keepRequired(&v, defs, cur.Custom, next.Custom)
-		mayAssign(p, &v, cur.TeamID, next.TeamID)
-		if err := s.checkOwnerAndTeam(ctx, &v, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
+		next.Tags = sameTags(cur.Tags, next.Tags)
+		if err := s.checkChange(ctx, p, &v, defs, cur.Custom, next.Custom, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
 			return err
 		}
 		if err := v.Err(op); err != nil {
@@ -181,85 +175,15 @@ func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply 
 	return out, nil
 }
 
-func (s *Service) writableCompany(ctx context.Context, op string, p *crm.Principal, id, ifVersion int64) (*Company, error) {
-	cur, err := s.store.Company(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !canWrite(p, cur.OwnerID, cur.TeamID) {
-		return nil, crm.Forbidden(op)
-	}
-	if ifVersion != 0 && cur.Version != ifVersion {
-		return nil, crm.Stale(op, cur.Version)
-	}
-	if cur.DeletedAt != nil {
-		return nil, crm.E(op, crm.KindConflict, "record_deleted").With("id", id)
-	}
-	return cur, nil
-}
-
 // DeleteCompany moves a company to the trash. Its people keep their
 // positions.
 func (s *Service) DeleteCompany(ctx context.Context, id, ifVersion int64) error {
-	const op = "customer.DeleteCompany"
-	p, err := writer(ctx, op)
-	if err != nil {
-		return err
-	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.writableCompany(ctx, op, p, id, ifVersion)
-		if crm.IsKind(err, crm.KindConflict) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		next := *cur
-		next.DeletedAt, next.UpdatedAt = &now, now
-		if err := s.store.UpdateCompany(ctx, cur, &next); err != nil {
-			return err
-		}
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionDelete, RecordCompany, id, nil))
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
+	return moveToTrash(ctx, s, s.companyKind(), "customer.DeleteCompany", id, ifVersion)
 }
 
 // RestoreCompany takes a company out of the trash.
 func (s *Service) RestoreCompany(ctx context.Context, id int64) (*Company, error) {
-	const op = "customer.RestoreCompany"
-	p, err := writer(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	var out *Company
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.store.Company(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !canWrite(p, cur.OwnerID, cur.TeamID) {
-			return crm.Forbidden(op)
-		}
-		if err := restorable(op, cur.DeletedAt, nil, s.clock.Now()); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		next := *cur
-		next.DeletedAt, next.UpdatedAt = nil, now
-		if err := s.store.UpdateCompany(ctx, cur, &next); err != nil {
-			return err
-		}
-		out = &next
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionRestore, RecordCompany, id, nil))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	return out, nil
+	return takeFromTrash(ctx, s, s.companyKind(), "customer.RestoreCompany", id)
 }
 
 // CompanyAudit lists the audit history of a company, newest first.

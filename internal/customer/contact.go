@@ -164,9 +164,19 @@ func (f *ContactFields) Keys() []Key {
 		keys = append(keys, Key{KeyEmail, e.Address})
 	}
 	for _, p := range f.Phones {
-		keys = append(keys, Key{KeyPhone, p.Number})
+		keys = append(keys, Key{KeyPhone, PhoneKey(p.Number, p.Ext)})
 	}
 	return keys
+}
+
+// PhoneKey is the identity of a phone number: its E.164 form, with the
+// extension when there is one, so colleagues behind one switchboard
+// ("(02) 2345-6789 #101" and "#102") are not taken for the same person.
+func PhoneKey(e164, ext string) string {
+	if ext == "" {
+		return e164
+	}
+	return e164 + ";ext=" + ext
 }
 
 // KeyKind names an identifier type.
@@ -177,8 +187,8 @@ const (
 	KeyPhone KeyKind = "phone"
 )
 
-// Key is a normalised identifier of a contact: an email address or an E.164
-// phone number.
+// Key is a normalised identifier of a contact: an email address or a phone
+// number (PhoneKey).
 type Key struct {
 	Kind  KeyKind
 	Value string

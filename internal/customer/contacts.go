@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -41,23 +40,18 @@ func (s *Service) CreateContacts(ctx context.Context, inputs []ContactFields, op
 	now := s.clock.Now()
 	results := make([]BatchResult, len(inputs))
 	violations := make([]crm.Violations, len(inputs))
-	var owners, teams []int64
+	owners, teams := make([]**int64, len(inputs)), make([]**int64, len(inputs))
 	for i := range inputs {
 		f := &inputs[i]
 		results[i].Index = i
 		f.normalize(&violations[i], defs, true, s.region)
-		defaultOwnership(p, &f.OwnerID, &f.TeamID)
-		mayAssign(p, &violations[i], nil, f.TeamID)
 		stampConsent(&Consent{}, &f.Consent, now, opt.source())
-		owners = append(owners, ids(f.OwnerID)...)
-		teams = append(teams, ids(f.TeamID)...)
+		owners[i], teams[i] = &f.OwnerID, &f.TeamID
 	}
-	missingUsers, missingTeams, err := s.checkReferences(ctx, owners, teams)
-	if err != nil {
+	if err := s.newOwnership(ctx, p, owners, teams, violations); err != nil {
 		return nil, crm.Internal(op, err)
 	}
 	for i := range inputs {
-		referenceViolations(&violations[i], inputs[i].OwnerID, inputs[i].TeamID, missingUsers, missingTeams)
 		results[i].Err = violations[i].Err(op)
 	}
 
@@ -87,14 +81,14 @@ func (s *Service) CreateContacts(ctx context.Context, inputs []ContactFields, op
 		if err := s.store.CreateContacts(ctx, batch); err != nil {
 			return err
 		}
-		entries := make([]crm.AuditEntry, len(batch))
+		ids, fields := make([]int64, len(batch)), make([]any, len(batch))
 		for j, c := range batch {
-			changes, err := crm.Diff(nil, c.ContactFields)
-			if err != nil {
-				return err
-			}
-			entries[j] = s.audit(ctx, p, now, crm.ActionCreate, RecordContact, c.ID, changes)
+			ids[j], fields[j] = c.ID, c.ContactFields
 			results[at[j]].ID, results[at[j]].Version = c.ID, c.Version
+		}
+		entries, err := s.createdEntries(ctx, p, now, RecordContact, ids, fields)
+		if err != nil {
+			return err
 		}
 		return s.store.AppendAudit(ctx, entries...)
 	})
@@ -218,7 +212,7 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 	}
 	var out *Contact
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.writableContact(ctx, op, p, id, ifVersion)
+		cur, err := writable(ctx, s.contactKind(), op, p, id, ifVersion)
 		if err != nil {
 			return err
 		}
@@ -233,9 +227,8 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		}
 		var v crm.Violations
 		next.normalize(&v, defs, false, s.region)
-		keepRequired(&v, defs, cur.Custom, next.Custom)
-		mayAssign(p, &v, cur.TeamID, next.TeamID)
-		if err := s.checkOwnerAndTeam(ctx, &v, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
+		next.Tags = sameTags(cur.Tags, next.Tags)
+		if err := s.checkChange(ctx, p, &v, defs, cur.Custom, next.Custom, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
 			return err
 		}
 		if err := v.Err(op); err != nil {
@@ -268,25 +261,6 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return out, nil
-}
-
-// writableContact loads a live contact the principal may change, checking
-// the expected version.
-func (s *Service) writableContact(ctx context.Context, op string, p *crm.Principal, id, ifVersion int64) (*Contact, error) {
-	cur, err := s.store.Contact(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !canWrite(p, cur.OwnerID, cur.TeamID) {
-		return nil, crm.Forbidden(op)
-	}
-	if ifVersion != 0 && cur.Version != ifVersion {
-		return nil, crm.Stale(op, cur.Version)
-	}
-	if cur.DeletedAt != nil {
-		return nil, crm.E(op, crm.KindConflict, "record_deleted").With("id", id)
-	}
-	return cur, nil
 }
 
 // checkOwnerAndTeam verifies that a changed owner or team exists.
@@ -350,77 +324,13 @@ func (s *Service) checkNewKeys(ctx context.Context, id int64, old, next []Key) e
 // DeleteContact moves a contact to the trash, where it stays restorable for
 // TrashRetention. Deleting a deleted contact does nothing.
 func (s *Service) DeleteContact(ctx context.Context, id, ifVersion int64) error {
-	const op = "customer.DeleteContact"
-	p, err := writer(ctx, op)
-	if err != nil {
-		return err
-	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.writableContact(ctx, op, p, id, ifVersion)
-		if crm.IsKind(err, crm.KindConflict) {
-			return nil // already in the trash
-		}
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		next := *cur
-		next.DeletedAt, next.UpdatedAt = &now, now
-		if err := s.store.UpdateContact(ctx, cur, &next); err != nil {
-			return err
-		}
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionDelete, RecordContact, id, nil))
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
+	return moveToTrash(ctx, s, s.contactKind(), "customer.DeleteContact", id, ifVersion)
 }
 
-// RestoreContact takes a contact out of the trash.
+// RestoreContact takes a contact out of the trash (not one merged into
+// another).
 func (s *Service) RestoreContact(ctx context.Context, id int64) (*Contact, error) {
-	const op = "customer.RestoreContact"
-	p, err := writer(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	var out *Contact
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.store.Contact(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !canWrite(p, cur.OwnerID, cur.TeamID) {
-			return crm.Forbidden(op)
-		}
-		if err := restorable(op, cur.DeletedAt, cur.MergedIntoID, s.clock.Now()); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		next := *cur
-		next.DeletedAt, next.UpdatedAt = nil, now
-		if err := s.store.UpdateContact(ctx, cur, &next); err != nil {
-			return err
-		}
-		out = &next
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionRestore, RecordContact, id, nil))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	return out, nil
-}
-
-func restorable(op string, deletedAt *time.Time, mergedInto *int64, now time.Time) error {
-	switch {
-	case deletedAt == nil:
-		return crm.E(op, crm.KindConflict, "not_deleted")
-	case mergedInto != nil:
-		return crm.E(op, crm.KindConflict, "record_merged").With("merged_into_id", *mergedInto)
-	case now.Sub(*deletedAt) > TrashRetention:
-		return crm.E(op, crm.KindConflict, "restore_window_passed").With("days", int(TrashRetention.Hours()/24))
-	}
-	return nil
+	return takeFromTrash(ctx, s, s.contactKind(), "customer.RestoreContact", id)
 }
 
 // PurgeContact erases a contact for a right-to-erasure request: the record,

@@ -173,6 +173,20 @@ func validateCustom(defs []FieldDef, values map[string]any, creating bool, regio
 	return out
 }
 
+// asFloat reads a number as decoded JSON gives it (float64) or as Go callers
+// write it (int, int64).
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
 // isBlank reports an empty text or an empty selection, which are stored as
 // no value at all.
 func isBlank(v any) bool {
@@ -200,13 +214,13 @@ func customValue(def *FieldDef, raw any, region string) (any, string) {
 		}
 		return s, ""
 	case FieldNumber:
-		f, ok := raw.(float64)
+		f, ok := asFloat(raw)
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, "expected_number"
 		}
 		return f, ""
 	case FieldMoney:
-		f, ok := raw.(float64)
+		f, ok := asFloat(raw)
 		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 			return nil, "expected_minor_units"
 		}

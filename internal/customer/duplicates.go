@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
-	"unicode"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -27,9 +25,10 @@ type Duplicate struct {
 	Score float64 `json:"score" minimum:"0" maximum:"1"`
 }
 
-// nameSimilarityThreshold is the Jaro–Winkler similarity above which two
-// names at the same company count as the same person. 0.9 joins "Jon Smith"
-// and "John Smith" but not "Ann Lee" and "Dan Lee".
+// nameSimilarityThreshold is the similarity above which two names at the
+// same company count as the same person. For Latin names it is a Jaro–Winkler
+// score: 0.9 joins "Jon Smith" and "John Smith" but not "Ann Lee" and
+// "Dan Lee". Chinese names reach it through chineseSimilarity.
 const nameSimilarityThreshold = 0.9
 
 const maxDuplicates = 50
@@ -120,30 +119,6 @@ func mapKeys[V any](m map[int64]V) []int64 {
 func uniqueIDs(ids []int64) []int64 {
 	slices.Sort(ids)
 	return slices.Compact(ids)
-}
-
-// NameSimilarity compares two people's names, 0 (unlike) to 1 (the same),
-// ignoring case, spaces, punctuation and the order of the parts (Lee Ann =
-// Ann Lee).
-func NameSimilarity(a, b *Contact) float64 {
-	x, y := nameKey(a), nameKey(b)
-	if x == "" || y == "" {
-		return 0
-	}
-	return jaroWinkler([]rune(x), []rune(y))
-}
-
-// nameKey is a name's parts, lower-cased and sorted, joined without spaces.
-func nameKey(c *Contact) string {
-	name := c.DisplayName
-	if c.FamilyName != "" || c.GivenName != "" {
-		name = c.FamilyName + " " + c.GivenName
-	}
-	parts := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
-	sort.Strings(parts)
-	return strings.Join(parts, "")
 }
 
 // jaroWinkler is the Jaro–Winkler similarity of two strings.

@@ -98,7 +98,7 @@ const (
 type ListParams struct {
 	Query      string // free-text search
 	Conditions []Condition
-	Sort       string // field name, "-" prefix for descending; "" for newest first
+	Sort       string // field name, "-" prefix for descending; "" for newest first (-id)
 	Limit      int
 	Cursor     string
 	Deleted    Deleted
@@ -281,7 +281,9 @@ func buildQuery(op string, builtin map[string]FieldSpec, defs []FieldDef, p List
 	}
 	sortName, desc := strings.CutPrefix(p.Sort, "-")
 	if sortName == "" {
-		sortName, desc = "created_at", true
+		// Newest first. Ids are given in the order records are created, and
+		// sorting by them lets a search be read from its index in order.
+		sortName, desc = "id", true
 	}
 	spec, ok := lookupField(builtin, defs, sortName)
 	if !ok || !spec.Sortable {
@@ -360,16 +362,48 @@ func parseFilterValue(spec FieldSpec, op Op, raw string, me int64, region string
 	}
 	switch spec.Name {
 	case "email":
+		if op == OpPrefix {
+			// The start of an address is no address: compare it as typed
+			// with the stored, lower-case addresses.
+			return strings.ToLower(strings.TrimSpace(raw)), ""
+		}
 		e, code := crm.NormalizeEmail(raw)
 		return e, code
 	case "phone":
-		e164, _, code := crm.NormalizePhone(raw, region)
-		return e164, code
+		if prefix, ok := phonePrefix(raw); ok && op == OpPrefix {
+			return prefix, ""
+		}
+		// With an extension the filter names one line; without, the
+		// number with any extension (the store reads PhoneKey values so).
+		e164, ext, code := crm.NormalizePhone(raw, region)
+		return PhoneKey(e164, ext), code
 	}
 	if len(raw) > 1000 {
 		return nil, "too_long"
 	}
 	return raw, ""
+}
+
+// phonePrefix reads the start of an international number ("+886 9") as the
+// start of the stored E.164 form ("+8869"). The start of a national number
+// cannot be read without knowing where it ends, so it must be complete.
+func phonePrefix(raw string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(raw), "+")
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteByte('+')
+	for _, r := range rest {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(" -().", r):
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 1 && b.Len() <= 16
 }
 
 // ParseSortValue exists for stores: it reads a cursor's sort value back into

@@ -33,11 +33,11 @@ func (s *Service) MergeContacts(ctx context.Context, id, other, ifVersion int64)
 	}
 	var out *Contact
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		survivor, err := s.writableContact(ctx, op, p, id, ifVersion)
+		survivor, err := writable(ctx, s.contactKind(), op, p, id, ifVersion)
 		if err != nil {
 			return err
 		}
-		merged, err := s.writableContact(ctx, op, p, other, 0)
+		merged, err := writable(ctx, s.contactKind(), op, p, other, 0)
 		if err != nil {
 			return err
 		}

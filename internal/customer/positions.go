@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -209,8 +210,32 @@ func (s *Service) DeletePosition(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, s.clock.Now(), crm.ActionUpdate, RecordContact, cur.ContactID,
-			[]crm.Change{{Field: positionField(id, ""), From: from}}))
+		now := s.clock.Now()
+		entries := []crm.AuditEntry{s.audit(ctx, p, now, crm.ActionUpdate, RecordContact, cur.ContactID,
+			[]crm.Change{{Field: positionField(id, ""), From: from}})}
+		// Those who reported to the holder there lose their manager, unless
+		// the holder keeps another position at the company; a reports-to
+		// outside the company would also fail every later check.
+		colleagues, err := s.store.Positions(ctx, 0, cur.CompanyID)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(colleagues, func(o *Position) bool { return o.ContactID == cur.ContactID }) {
+			colleagues = nil
+		}
+		for _, o := range colleagues {
+			if o.ReportsToID == nil || *o.ReportsToID != cur.ContactID {
+				continue
+			}
+			next := *o
+			next.ReportsToID, next.UpdatedAt = nil, now
+			if err := s.store.UpdatePosition(ctx, o, &next); err != nil {
+				return err
+			}
+			entries = append(entries, s.audit(ctx, p, now, crm.ActionUpdate, RecordContact, o.ContactID,
+				[]crm.Change{{Field: positionField(o.ID, "reports_to_id"), From: crm.JSON(cur.ContactID)}}))
+		}
+		return s.store.AppendAudit(ctx, entries...)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)

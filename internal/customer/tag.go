@@ -49,5 +49,25 @@ func normalizeTags(field string, tags []string, v *crm.Violations) []string {
 	return out
 }
 
+// sameTags returns before when after names the same tags in another order or
+// case (tags are a set, matched regardless of case, and stores keep the
+// vocabulary's spelling), so that re-sending a record's tags is no change;
+// otherwise it returns after.
+func sameTags(before, after []string) []string {
+	if len(before) != len(after) {
+		return after
+	}
+	keys := make(map[string]bool, len(before))
+	for _, t := range before {
+		keys[TagKey(t)] = true
+	}
+	for _, t := range after {
+		if !keys[TagKey(t)] {
+			return after
+		}
+	}
+	return before
+}
+
 // TagKey is the case-folded form under which tag names are unique.
 func TagKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }

@@ -38,10 +38,16 @@ func manager(ctx context.Context, op string) (*crm.Principal, error) {
 }
 
 func (f *TagFields) validate(v *crm.Violations) {
-	tags := normalizeTags("name", []string{f.Name}, v)
-	if len(tags) == 0 {
+	// One name, checked as normalizeTags checks each tag of a record, but
+	// reported on "name" alone.
+	var tv crm.Violations
+	tags := normalizeTags("name", []string{f.Name}, &tv)
+	switch {
+	case !tv.Empty():
+		v.Add("name", "invalid_tag", "max", maxTagRunes)
+	case len(tags) == 0:
 		v.Add("name", "required")
-	} else {
+	default:
 		f.Name = tags[0]
 	}
 	f.Color = strings.ToLower(f.Color)

@@ -82,6 +82,7 @@ func (s *Store) auditPage(ctx context.Context, where []string, args []any, curso
 		if err := unmarshalAll(jsonField{changes, &e.Changes}); err != nil {
 			return crm.Page[crm.AuditEntry]{}, fmt.Errorf("audit entry %d: %w", e.ID, err)
 		}
+		e.Changes = orEmpty(e.Changes)
 		if len(page.Items) == limit {
 			page.Next = crm.EncodeCursor(auditPos{ID: page.Items[len(page.Items)-1].ID})
 			break

@@ -33,6 +33,7 @@ func scanCompany(row rowScanner, sortValue *any) (*customer.Company, error) {
 	if err := unmarshalAll(jsonField{custom, &c.Custom}, jsonField{tags, &c.Tags}); err != nil {
 		return nil, fmt.Errorf("company %d: %w", c.ID, err)
 	}
+	c.Tags, c.Custom = orEmpty(c.Tags), orEmptyMap(c.Custom)
 	slices.Sort(c.Tags)
 	return &c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
@@ -54,6 +55,9 @@ func scanContact(row rowScanner, sortValue *any) (*customer.Contact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contact %d: %w", c.ID, err)
 	}
+	c.Emails, c.Phones, c.Anniversaries, c.Tags, c.Companies = orEmpty(c.Emails), orEmpty(c.Phones),
+		orEmpty(c.Anniversaries), orEmpty(c.Tags), orEmpty(c.Companies)
+	c.Custom = orEmptyMap(c.Custom)
 	slices.Sort(c.Tags)
 	slices.SortFunc(c.Companies, func(a, b customer.CompanyRef) int { return int(a.CompanyID - b.CompanyID) })
 	return &c, nil
@@ -64,9 +68,12 @@ type jsonField struct {
 	dst any
 }
 
+// unmarshalAll decodes JSON columns. Most of a record's lists and maps are
+// empty, so those are skipped (callers give the empty value themselves).
 func unmarshalAll(fields ...jsonField) error {
 	for _, f := range fields {
-		if len(f.raw) == 0 {
+		switch string(f.raw) {
+		case "", "[]", "{}", "null":
 			continue
 		}
 		if err := json.Unmarshal(f.raw, f.dst); err != nil {
@@ -222,6 +229,15 @@ func (s *Store) reindexContacts(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	// Serialise re-indexing of a contact, so that of two transactions
+	// changing what it is found by, the later reads what the earlier wrote.
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = fmt.Sprintf("contact_search:%d", id)
+	}
+	if err := s.d.lockKeys(ctx, s.writer(ctx), keys); err != nil {
+		return mapError(err)
+	}
 	cs, err := s.Contacts(ctx, ids)
 	if err != nil {
 		return err
@@ -353,8 +369,32 @@ var contactSpec = listSpec{
 // contacts row.
 func contactPredicate(s *Store, p customer.Predicate) (string, []any, bool) {
 	switch p.Field.Name {
-	case "email", "phone":
-		cond, args := s.membership(p, "SELECT contact_id FROM contact_keys WHERE kind = '"+p.Field.Name+"' AND %s", "value")
+	case "phone":
+		if p.Op == customer.OpEq || p.Op == customer.OpIn || p.Op == customer.OpNe {
+			// A value with an extension (customer.PhoneKey) names that line;
+			// a bare number matches with any extension: its keys are "+886…"
+			// and "+886…;ext=12", the latter found by a range the index serves.
+			var conds []string
+			var args []any
+			for _, v := range p.Values {
+				n := v.(string)
+				if strings.Contains(n, ";ext=") {
+					conds, args = append(conds, "value = ?"), append(args, n)
+					continue
+				}
+				conds = append(conds, "value = ? OR (value >= ? AND value < ?)")
+				args = append(args, n, n+";ext=", n+";ext>")
+			}
+			in := "r.id IN (SELECT contact_id FROM contact_keys WHERE kind = 'phone' AND (" + strings.Join(conds, " OR ") + "))"
+			if p.Op == customer.OpNe {
+				in = "NOT " + in
+			}
+			return in, args, true
+		}
+		cond, args := s.membership(p, "SELECT contact_id FROM contact_keys WHERE kind = 'phone' AND %s", "value")
+		return cond, args, true
+	case "email":
+		cond, args := s.membership(p, "SELECT contact_id FROM contact_keys WHERE kind = 'email' AND %s", "value")
 		return cond, args, true
 	case "tag":
 		cond, args := s.membership(p, "SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE %s", "t.name_key")

@@ -46,6 +46,10 @@ type dialect interface {
 	searchInsert(table string, rows int) string
 	// searchKey is the search index column holding the record id.
 	searchKey() string
+	// searchDriven is the FROM clause of a list driven by its search index
+	// (joined to the records as r), and the expression of the id in the
+	// index's order.
+	searchDriven(searchTable, table string) (from, id string)
 	// searchMatch returns the condition and arguments selecting the ids of
 	// a search index that match a query.
 	searchMatch(table string, q textsearch.Query) (string, []any)
@@ -100,6 +104,12 @@ func (sqliteDialect) searchInsert(table string, rows int) string {
 }
 
 func (sqliteDialect) searchKey() string { return "rowid" }
+
+func (sqliteDialect) searchDriven(searchTable, table string) (string, string) {
+	// CROSS JOIN keeps the index as the outer loop; FTS5 reads rowids in
+	// either order and takes rowid bounds, so pages stop early.
+	return fmt.Sprintf("%s CROSS JOIN %s r ON r.id = %s.rowid", searchTable, table, searchTable), searchTable + ".rowid"
+}
 
 func (sqliteDialect) searchMatch(table string, q textsearch.Query) (string, []any) {
 	cond := table + " MATCH ?"
@@ -175,7 +185,9 @@ func (postgresDialect) customValue(col, key string, t customer.ValueType) string
 	return fmt.Sprintf("(%s->>'%s')", col, key)
 }
 func (postgresDialect) customHasAny(col, key string, n int) string {
-	return fmt.Sprintf("jsonb_exists_any(%s->'%s', ARRAY[%s]::text[])", col, key, placeholders(n))
+	// jsonb_exists_any is NULL where the record has no value; COALESCE makes
+	// that "has none", as json_each does on SQLite, so that "ne" keeps it.
+	return fmt.Sprintf("COALESCE(jsonb_exists_any(%s->'%s', ARRAY[%s]::text[]), FALSE)", col, key, placeholders(n))
 }
 func (postgresDialect) customRemove(col, key string) string {
 	return fmt.Sprintf("(%s - '%s')", col, key)
@@ -214,10 +226,17 @@ func (postgresDialect) searchInsert(table string, rows int) string {
 		// already normalised and split them, the same way for both engines.
 		b.WriteString("(?, array_to_tsvector(string_to_array(?, ' ')), ?)")
 	}
+	// Two transactions may write one record's entry at once (a contact
+	// re-indexed for positions at two companies): the later one wins.
+	b.WriteString(" ON CONFLICT (record_id) DO UPDATE SET tokens = excluded.tokens, text = excluded.text")
 	return b.String()
 }
 
 func (postgresDialect) searchKey() string { return "record_id" }
+
+func (postgresDialect) searchDriven(searchTable, table string) (string, string) {
+	return fmt.Sprintf("%s JOIN %s r ON r.id = %s.record_id", searchTable, table, searchTable), "r.id"
+}
 
 func (postgresDialect) searchMatch(_ string, q textsearch.Query) (string, []any) {
 	cond := "tokens @@ CAST(? AS tsquery)"

@@ -22,6 +22,10 @@ func scanFieldDef(row rowScanner) (*customer.FieldDef, error) {
 	if err := unmarshalAll(jsonField{labels, &d.Labels}, jsonField{options, &d.Options}); err != nil {
 		return nil, fmt.Errorf("custom field %d: %w", d.ID, err)
 	}
+	d.Options = orEmpty(d.Options)
+	if d.Labels == nil {
+		d.Labels = map[string]string{}
+	}
 	return &d, nil
 }
 

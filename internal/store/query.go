@@ -34,6 +34,11 @@ type listQuery struct {
 	args     []any
 	sortExpr string
 	sortNull bool
+	// search is the condition on the search index table (its columns
+	// unqualified), kept apart so the query can either filter by it or be
+	// driven by it.
+	search     string
+	searchArgs []any
 }
 
 func (lq *listQuery) add(cond string, args ...any) {
@@ -57,42 +62,66 @@ type cursorPos struct {
 }
 
 // list runs a list query and returns a page of rows read by scan.
+//
+// It selects the page's ids first and only then reads their rows: a sort that
+// cannot use an index would otherwise compute every column of every match
+// (tags and companies are subqueries) before keeping fifty.
 func list[T any](ctx context.Context, s *Store, spec listSpec, q customer.Query, scan func(rowScanner, *any) (T, error)) (crm.Page[T], error) {
 	lq, err := s.buildList(spec, q)
 	if err != nil {
 		return crm.Page[T]{}, err
 	}
+	// A search in id order is driven by the search index, which yields the
+	// matching ids in order: reading it newest first and stopping at the end
+	// of the page beats collecting every match and sorting them.
+	driven := lq.search != "" && q.Sort.Name == "id"
+	from, idExpr := spec.table+" r", "r.id"
+	if driven {
+		from, idExpr = s.d.searchDriven(spec.searchTable, spec.table)
+	}
+	filter := *lq
+	if lq.search != "" {
+		if driven {
+			filter.add(lq.search, lq.searchArgs...)
+		} else {
+			filter.add(fmt.Sprintf("r.id IN (SELECT %s FROM %s WHERE %s)", s.d.searchKey(), spec.searchTable, lq.search), lq.searchArgs...)
+		}
+	}
 	var page crm.Page[T]
 	if q.CountLimit > 0 {
 		var n int64
-		countSQL := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s r%s LIMIT %d) x", spec.table, lq.whereSQL(), q.CountLimit+1)
-		if err := s.queryRow(ctx, countSQL, lq.args...).Scan(&n); err != nil {
+		countSQL := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d) x", from, filter.whereSQL(), q.CountLimit+1)
+		if err := s.queryRow(ctx, countSQL, filter.args...).Scan(&n); err != nil {
 			return crm.Page[T]{}, mapError(err)
 		}
 		page.Total = &crm.Total{Value: min(n, int64(q.CountLimit)), Exact: n <= int64(q.CountLimit)}
 	}
 	sortSig := sortSignature(q)
 	if q.Cursor != "" {
-		cond, args, err := s.keyset(q, lq, sortSig)
+		cond, args, err := s.keyset(q, lq, idExpr, sortSig)
 		if err != nil {
 			return crm.Page[T]{}, err
 		}
-		lq.add(cond, args...)
+		filter.add(cond, args...)
 	}
 	dir := "ASC"
 	if q.Desc {
 		dir = "DESC"
 	}
-	order := fmt.Sprintf("%s %s, r.id %s", lq.sortExpr, dir, dir)
-	if lq.sortNull {
-		order = fmt.Sprintf("%s IS NULL, %s", lq.sortExpr, order)
+	order := func(sortExpr, id string) string {
+		switch {
+		case q.Sort.Name == "id":
+			return id + " " + dir
+		case lq.sortNull:
+			return fmt.Sprintf("%s IS NULL, %s %s, %s %s", sortExpr, sortExpr, dir, id, dir)
+		}
+		return fmt.Sprintf("%s %s, %s %s", sortExpr, dir, id, dir)
 	}
-	if q.Sort.Name == "id" {
-		order = "r.id " + dir
-	}
-	sqlText := fmt.Sprintf("SELECT %s, %s FROM %s r%s ORDER BY %s LIMIT %d",
-		spec.selectCols(s), lq.sortExpr, spec.table, lq.whereSQL(), order, q.Limit+1)
-	rows, err := s.query(ctx, sqlText, lq.args...)
+	ids := fmt.Sprintf("SELECT r.id, %s AS sort_value FROM %s%s ORDER BY %s LIMIT %d",
+		lq.sortExpr, from, filter.whereSQL(), order(lq.sortExpr, idExpr), q.Limit+1)
+	sqlText := fmt.Sprintf("SELECT %s, p.sort_value FROM (%s) p JOIN %s r ON r.id = p.id ORDER BY %s",
+		spec.selectCols(s), ids, spec.table, order("p.sort_value", "p.id"))
+	rows, err := s.query(ctx, sqlText, filter.args...)
 	if err != nil {
 		return crm.Page[T]{}, err
 	}
@@ -152,7 +181,7 @@ func cursorValue(v any) json.RawMessage {
 }
 
 // keyset is the condition that starts a page after the cursor's row.
-func (s *Store) keyset(q customer.Query, lq *listQuery, sortSig string) (string, []any, error) {
+func (s *Store) keyset(q customer.Query, lq *listQuery, idExpr, sortSig string) (string, []any, error) {
 	var pos cursorPos
 	if err := crm.DecodeCursor(q.Cursor, &pos); err != nil {
 		return "", nil, err
@@ -171,7 +200,7 @@ func (s *Store) keyset(q customer.Query, lq *listQuery, sortSig string) (string,
 	e := lq.sortExpr
 	switch {
 	case q.Sort.Name == "id":
-		return "r.id " + cmp + " ?", []any{pos.ID}, nil
+		return idExpr + " " + cmp + " ?", []any{pos.ID}, nil
 	case !lq.sortNull:
 		return fmt.Sprintf("(%s, r.id) %s (?, ?)", e, cmp), []any{value, pos.ID}, nil
 	case value == nil: // the cursor is inside the trailing NULLs
@@ -230,8 +259,7 @@ func (s *Store) buildList(spec listSpec, q customer.Query) (*listQuery, error) {
 		if tq.Empty() {
 			lq.add("1 = 0") // searched for punctuation only: nothing matches
 		} else {
-			cond, args := s.d.searchMatch(spec.searchTable, tq)
-			lq.add(fmt.Sprintf("r.id IN (SELECT %s FROM %s WHERE %s)", s.d.searchKey(), spec.searchTable, cond), args...)
+			lq.search, lq.searchArgs = s.d.searchMatch(spec.searchTable, tq)
 		}
 	}
 	for _, p := range q.Predicates {
@@ -308,6 +336,13 @@ func (s *Store) condition(expr string, nullable bool, p customer.Predicate) (str
 			return expr + " IS NOT NULL", nil
 		case nullable:
 			return expr + " IS NULL", nil
+		case p.Field.Type != customer.TypeText && p.Field.Type != customer.TypeEnum:
+			// A number or time that cannot be NULL always has a value (and
+			// PostgreSQL refuses to compare it with '').
+			if has {
+				return "1 = 1", nil
+			}
+			return "1 = 0", nil
 		case has:
 			return expr + " <> ''", nil
 		default:

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -43,10 +44,18 @@ type Store struct {
 	// cols holds the select lists of lists and reads, built once per
 	// dialect.
 	cols struct{ contact, company string }
+	// readStmts and writeStmts cache prepared statements on SQLite, whose
+	// driver would otherwise parse and plan every query anew (a fifth of the
+	// time of a read). pgx caches statements per connection by itself, so
+	// on PostgreSQL they are nil.
+	readStmts, writeStmts *stmtCache
 }
 
 func newStore(d dialect, read, write *sql.DB, path string) *Store {
 	s := &Store{d: d, read: read, write: write, path: path}
+	if d.name() == "sqlite" {
+		s.readStmts, s.writeStmts = newStmtCache(read), newStmtCache(write)
+	}
 	s.cols.contact = contactColumns(d)
 	s.cols.company = companyColumns(d)
 	return s
@@ -130,6 +139,8 @@ func redactURL(raw string) string {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.readStmts.close()
+	s.writeStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -210,19 +221,120 @@ func (s *Store) writer(ctx context.Context) querier {
 
 // exec runs a statement written with ? placeholders.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := s.writer(ctx).ExecContext(ctx, s.d.rebind(query), args...)
+	query = s.d.rebind(query)
+	if st := s.prepared(ctx, query, s.writeStmts); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapError(err)
+	}
+	res, err := s.writer(ctx).ExecContext(ctx, query, args...)
 	return res, mapError(err)
 }
 
 // query runs a query written with ? placeholders.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := s.reader(ctx).QueryContext(ctx, s.d.rebind(query), args...)
+	query = s.d.rebind(query)
+	if st := s.prepared(ctx, query, s.readStmts); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapError(err)
+	}
+	rows, err := s.reader(ctx).QueryContext(ctx, query, args...)
 	return rows, mapError(err)
 }
 
 // queryRow runs a query for one row.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.reader(ctx).QueryRowContext(ctx, s.d.rebind(query), args...)
+	query = s.d.rebind(query)
+	if st := s.prepared(ctx, query, s.readStmts); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.reader(ctx).QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns the cached statement of query, bound to the context's
+// transaction when there is one, or nil to run the query unprepared.
+func (s *Store) prepared(ctx context.Context, query string, pool *stmtCache) *sql.Stmt {
+	if pool == nil {
+		return nil
+	}
+	tx, inTx := ctx.Value(txKey{}).(*sql.Tx)
+	if !inTx {
+		return pool.get(ctx, query)
+	}
+	// A transaction holds SQLite's only write connection, so a statement
+	// cannot be prepared on the write pool now: it is prepared in the
+	// background, once the connection is free, and runs unprepared this time.
+	st := s.writeStmts.lookup(query)
+	if st == nil {
+		go s.writeStmts.get(context.WithoutCancel(ctx), query)
+		return nil
+	}
+	return tx.StmtContext(ctx, st) // closed by database/sql when the transaction ends
+}
+
+// stmtCache keeps prepared statements by their text. Statements built for
+// one occasion (multi-row inserts of a given size, lists with rare filter
+// combinations) would fill it without being reused, so it stops taking new
+// ones at a bound and leaves long texts out.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const (
+	stmtCacheMax     = 1000
+	stmtCacheMaxText = 8 << 10
+)
+
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// get returns the statement of query, preparing it if need be. The lock is
+// not held while preparing, which waits for a connection.
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if len(query) > stmtCacheMaxText {
+		return nil
+	}
+	c.mu.Lock()
+	st, ok := c.m[query]
+	full := len(c.m) >= stmtCacheMax
+	c.mu.Unlock()
+	if ok || full {
+		return st
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared run reports the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok { // prepared meanwhile by another caller
+		st.Close()
+		return prev
+	}
+	if c.m == nil { // closed meanwhile
+		st.Close()
+		return nil
+	}
+	c.m[query] = st
+	return st
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // placeholders returns "?, ?, ?" for n values.

@@ -30,6 +30,7 @@ func scanUser(row rowScanner) (*account.User, string, error) {
 	if err := unmarshalAll(jsonField{teams, &u.TeamIDs}); err != nil {
 		return nil, "", fmt.Errorf("user %d: %w", u.ID, err)
 	}
+	u.TeamIDs = orEmpty(u.TeamIDs)
 	slices.Sort(u.TeamIDs)
 	return &u, hash, nil
 }
@@ -83,13 +84,6 @@ func (s *Store) Users(ctx context.Context) ([]*account.User, error) {
 	return out, mapError(rows.Err())
 }
 
-// CountUsers counts the users.
-func (s *Store) CountUsers(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
-	return n, mapError(err)
-}
-
 // UpdateUser saves next over old, checking old's version.
 func (s *Store) UpdateUser(ctx context.Context, old, next *account.User) error {
 	res, err := s.exec(ctx, `UPDATE users SET version = version + 1, email = ?, name = ?, role = ?, language = ?,
@@ -131,6 +125,7 @@ func scanTeam(row rowScanner) (*account.Team, error) {
 	if err := unmarshalAll(jsonField{members, &t.MemberIDs}); err != nil {
 		return nil, fmt.Errorf("team %d: %w", t.ID, err)
 	}
+	t.MemberIDs = orEmpty(t.MemberIDs)
 	slices.Sort(t.MemberIDs)
 	return &t, nil
 }

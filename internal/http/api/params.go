@@ -55,7 +55,7 @@ type PageParams struct {
 type ListParams struct {
 	PageParams
 	Q       string `query:"q" maxLength:"200" doc:"Search: names (Chinese substrings of any length), email, phone digits, company"`
-	Sort    string `query:"sort" maxLength:"60" doc:"Field to sort by, - for descending (default -created_at)" example:"-created_at"`
+	Sort    string `query:"sort" maxLength:"60" doc:"Field to sort by, - for descending (default -id: newest first)" example:"-created_at"`
 	Deleted string `query:"deleted" enum:"only,include," doc:"only: the trash; include: live and deleted"`
 	Total   bool   `query:"total" default:"true" doc:"Count the matches on the first page (up to 10,000; beyond, total.exact is false)"`
 

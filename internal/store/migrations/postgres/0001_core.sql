@@ -82,7 +82,7 @@ CREATE TABLE companies (
 CREATE INDEX companies_created ON companies (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_name ON companies (name, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_domain ON companies (domain) WHERE deleted_at IS NULL;
-CREATE INDEX companies_owner ON companies (owner_id, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX companies_owner ON companies (owner_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_deleted ON companies (deleted_at) WHERE deleted_at IS NOT NULL;
 
 CREATE TABLE contacts (
@@ -112,14 +112,15 @@ CREATE TABLE contacts (
     deleted_at         TIMESTAMPTZ,
     merged_into_id     BIGINT REFERENCES contacts (id) ON DELETE SET NULL
 );
--- Lists run on live contacts in a sort order, often under one filter; each
--- index ends in (created_at, id) or (…, id) so keyset pages read it in order.
+-- Lists run on live contacts in a sort order, often under one filter; the
+-- default order is newest first (by id), so filter indexes end in id and a
+-- keyset page reads one of them in order.
 CREATE INDEX contacts_created ON contacts (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_updated ON contacts (updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_name ON contacts (display_name, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_city ON contacts (city, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_owner ON contacts (owner_id, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_stage ON contacts (lifecycle_stage, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX contacts_city ON contacts (city, id) WHERE deleted_at IS NULL;
+CREATE INDEX contacts_owner ON contacts (owner_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX contacts_stage ON contacts (lifecycle_stage, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_deleted ON contacts (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX contacts_merged ON contacts (merged_into_id) WHERE merged_into_id IS NOT NULL;
 
