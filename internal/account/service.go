@@ -330,12 +330,29 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, name string) (created 
 			return false, "", nil
 		}
 	}
-	password = randomSecret(12)
+	password = readablePassword(16)
 	_, err = s.CreateUser(crm.WithPrincipal(ctx, crm.System), UserFields{Email: email, Name: name, Role: crm.RoleAdmin}, password)
 	if err != nil {
 		return false, "", err
 	}
 	return true, password, nil
+}
+
+// readablePassword returns n random characters that read and type without
+// confusion (no 0/O, 1/l/I) and never start a command-line flag.
+func readablePassword(n int) string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	out := make([]byte, 0, n)
+	buf := make([]byte, 1)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic("account: no randomness: " + err.Error())
+		}
+		if int(buf[0]) < 256-256%len(alphabet) { // reject the bytes that would bias the draw
+			out = append(out, alphabet[int(buf[0])%len(alphabet)])
+		}
+	}
+	return string(out)
 }
 
 // randomSecret returns n random bytes as URL-safe base64.

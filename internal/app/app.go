@@ -68,6 +68,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		Idempotency: idempotency.NewService(st, nil),
 		Metrics:     httpx.NewMetrics(),
 	}
+	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
 }

@@ -199,7 +199,9 @@ func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page
 
 // UpdateContact changes a contact. apply edits a copy of the current fields;
 // ifVersion, when not 0, must be the current version. A change that changes
-// nothing saves nothing.
+// nothing saves nothing. apply runs inside the write transaction: it must not
+// call the store (on SQLite, whose one write connection the transaction
+// holds, that would wait forever).
 func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply func(*ContactFields) error, opt WriteOptions) (*Contact, error) {
 	const op = "customer.UpdateContact"
 	p, err := writer(ctx, op)
@@ -350,7 +352,8 @@ func (s *Service) PurgeContact(ctx context.Context, id int64, reason string) err
 		if _, err := s.store.Contact(ctx, id); err != nil {
 			return err
 		}
-		return s.purgeContacts(ctx, p, []int64{id}, reason)
+		_, err := s.purgeContacts(ctx, p, []int64{id}, reason)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -358,17 +361,19 @@ func (s *Service) PurgeContact(ctx context.Context, id int64, reason string) err
 	return nil
 }
 
-func (s *Service) purgeContacts(ctx context.Context, p *crm.Principal, roots []int64, reason string) error {
+// purgeContacts erases contacts with those merged into them and reports how
+// many it erased.
+func (s *Service) purgeContacts(ctx context.Context, p *crm.Principal, roots []int64, reason string) (int, error) {
 	all := slices.Clone(roots)
 	for _, id := range roots {
 		merged, err := s.store.MergedInto(ctx, id)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		all = append(all, merged...)
 	}
 	if err := s.store.PurgeContacts(ctx, all); err != nil {
-		return err
+		return 0, err
 	}
 	now := s.clock.Now()
 	var changes []crm.Change
@@ -379,7 +384,7 @@ func (s *Service) purgeContacts(ctx context.Context, p *crm.Principal, roots []i
 	for i, id := range all {
 		entries[i] = s.audit(ctx, p, now, crm.ActionPurge, RecordContact, id, changes)
 	}
-	return s.store.AppendAudit(ctx, entries...)
+	return len(all), s.store.AppendAudit(ctx, entries...)
 }
 
 // ContactAudit lists the audit history of a contact and of the contacts

@@ -10,7 +10,9 @@ import (
 // Store is what the customer database needs from persistence. Every method
 // joins the transaction of its context when InTx started one.
 type Store interface {
-	// InTx runs fn in one transaction; fn's context carries it.
+	// InTx runs fn in one transaction; fn's context carries it. Everything
+	// fn does with the store must use that context: on SQLite the
+	// transaction holds the only write connection.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 
 	// CreateContacts inserts new contacts, setting their IDs and Version 1.

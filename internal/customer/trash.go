@@ -25,7 +25,8 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := s.purgeContacts(ctx, p, contacts, "trash retention expired"); err != nil {
+			purged, err := s.purgeContacts(ctx, p, contacts, "trash retention expired")
+			if err != nil {
 				return err
 			}
 			companies, err := s.store.ExpiredCompanies(ctx, before, 500)
@@ -41,7 +42,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 				entries[i] = s.audit(ctx, p, now, crm.ActionPurge, RecordCompany, id,
 					[]crm.Change{{Field: "reason", To: crm.JSON("trash retention expired")}})
 			}
-			n = len(contacts) + len(companies)
+			n = purged + len(companies)
 			return s.store.AppendAudit(ctx, entries...)
 		})
 		if err != nil {

@@ -85,7 +85,7 @@ func (s *Store) UpdateFieldDef(ctx context.Context, old, next *customer.FieldDef
 }
 
 // DeleteFieldDef removes a definition and its values from every record of
-// its type (including deleted ones).
+// its type (including deleted ones), moving those records' versions.
 func (s *Store) DeleteFieldDef(ctx context.Context, d *customer.FieldDef) error {
 	table := "contacts"
 	if d.RecordType == customer.RecordCompany {
@@ -93,7 +93,7 @@ func (s *Store) DeleteFieldDef(ctx context.Context, d *customer.FieldDef) error 
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
 		// d.Key matches ^[a-z][a-z0-9_]*$, so it is safe inside the SQL.
-		if _, err := s.exec(ctx, fmt.Sprintf("UPDATE %s SET custom = %s WHERE %s IS NOT NULL",
+		if _, err := s.exec(ctx, fmt.Sprintf("UPDATE %s SET custom = %s, version = version + 1 WHERE %s IS NOT NULL",
 			table, s.d.customRemove("custom", d.Key), s.d.customValue("custom", d.Key, customer.TypeText))); err != nil {
 			return err
 		}

@@ -131,26 +131,44 @@ func tagConflict(err error, name string) error {
 	return err
 }
 
-// UpdateTag renames or recolours a tag.
+// UpdateTag renames or recolours a tag. The records carrying it change
+// with it, so their versions move (a client holding an old ETag must
+// re-read).
 func (s *Store) UpdateTag(ctx context.Context, t *customer.Tag) error {
-	res, err := s.exec(ctx, "UPDATE tags SET name = ?, name_key = ?, color = ? WHERE id = ?", t.Name, customer.TagKey(t.Name), t.Color, t.ID)
-	if err = tagConflict(err, t.Name); err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("tag", t.ID)
-	}
-	return nil
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.exec(ctx, "UPDATE tags SET name = ?, name_key = ?, color = ? WHERE id = ?", t.Name, customer.TagKey(t.Name), t.Color, t.ID)
+		if err = tagConflict(err, t.Name); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("tag", t.ID)
+		}
+		return s.bumpTagged(ctx, t.ID)
+	})
 }
 
 // DeleteTag removes a tag from the vocabulary and every record.
 func (s *Store) DeleteTag(ctx context.Context, id int64) error {
-	res, err := s.exec(ctx, "DELETE FROM tags WHERE id = ?", id)
-	if err != nil {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.bumpTagged(ctx, id); err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, "DELETE FROM tags WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("tag", id)
+		}
+		return nil
+	})
+}
+
+// bumpTagged moves the version of every record carrying a tag.
+func (s *Store) bumpTagged(ctx context.Context, tagID int64) error {
+	if _, err := s.exec(ctx, "UPDATE contacts SET version = version + 1 WHERE id IN (SELECT contact_id FROM contact_tags WHERE tag_id = ?)", tagID); err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("tag", id)
-	}
-	return nil
+	_, err := s.exec(ctx, "UPDATE companies SET version = version + 1 WHERE id IN (SELECT company_id FROM company_tags WHERE tag_id = ?)", tagID)
+	return err
 }

@@ -129,6 +129,14 @@ func testTagRename(t *testing.T, e *env) {
 	if diff := cmp.Diff([]string{"Gold"}, gotCo.Tags); diff != "" {
 		t.Errorf("company's tags after rename (-want +got):\n%s", diff)
 	}
+	// The records changed, so their ETags must: a client holding the old
+	// tags cannot write them back unnoticed.
+	if got := e.get(c.ID).Version; got != c.Version+1 {
+		t.Errorf("contact version after the rename = %d, want %d", got, c.Version+1)
+	}
+	if gotCo.Version != co.Version+1 {
+		t.Errorf("company version after the rename = %d, want %d", gotCo.Version, co.Version+1)
+	}
 	if got := e.list(customer.ListParams{Conditions: []customer.Condition{cond("tag", customer.OpEq, "gold")}}); len(got.Items) != 1 {
 		t.Errorf("filter by the new name: %v", names(got.Items))
 	}
@@ -164,6 +172,9 @@ func testTagDelete(t *testing.T, e *env) {
 	must(t, e.cs.DeleteTag(e.sys, drop.ID))
 	if diff := cmp.Diff([]string{"Keep"}, e.get(c.ID).Tags); diff != "" {
 		t.Errorf("contact's tags (-want +got):\n%s", diff)
+	}
+	if got := e.get(c.ID).Version; got != c.Version+1 {
+		t.Errorf("contact version after the tag's deletion = %d, want %d", got, c.Version+1)
 	}
 	gotCo, err := e.cs.GetCompany(e.sys, co.ID)
 	must(t, err)
