@@ -1,7 +1,9 @@
 package crm
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -58,73 +60,174 @@ func NewAuditEntry(p *Principal, requestID string, at time.Time, action, recordT
 // Diff compares two values field by field through their JSON form (the keys of
 // two JSON objects) and returns a change for each key whose value differs.
 // Keys come out in the order of the newer object's fields, then removed ones.
+//
+// It runs on every write (a batch of creates diffs each record against
+// nothing), so it splits the encoded objects itself instead of decoding them
+// into maps: json.Marshal writes compact JSON, whose values compare as bytes.
 func Diff(before, after any) ([]Change, error) {
-	var b, a map[string]json.RawMessage
+	var old []member
 	if before != nil {
 		raw, err := json.Marshal(before)
 		if err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if old, err = members(raw); err != nil {
 			return nil, err
 		}
 	}
-	rawAfter, err := json.Marshal(after)
+	raw, err := json.Marshal(after)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := orderedKeys(rawAfter)
+	next, err := members(raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(rawAfter, &a); err != nil {
-		return nil, err
+	oldByKey := make(map[string]json.RawMessage, len(old))
+	for _, m := range old {
+		oldByKey[m.key] = m.value
 	}
 	var changes []Change
-	for _, k := range keys {
-		if !sameJSON(b[k], a[k]) {
-			changes = append(changes, Change{Field: k, From: emptyToNil(b[k]), To: emptyToNil(a[k])})
+	for _, m := range next {
+		from := oldByKey[m.key]
+		if !sameJSON(from, m.value) {
+			changes = append(changes, Change{Field: m.key, From: emptyToNil(from), To: emptyToNil(m.value)})
 		}
+		delete(oldByKey, m.key)
 	}
-	for k, v := range b {
-		if _, ok := a[k]; !ok && !isEmptyJSON(v) {
-			changes = append(changes, Change{Field: k, From: v})
+	for _, m := range old { // removed keys, in their old order
+		if v, gone := oldByKey[m.key]; gone && !isEmptyJSON(v) {
+			changes = append(changes, Change{Field: m.key, From: v})
 		}
 	}
 	return changes, nil
 }
 
-func orderedKeys(obj []byte) ([]string, error) {
-	dec := json.NewDecoder(bytesReader(obj))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, err
+var errNotObject = errors.New("crm.Diff: not a JSON object")
+
+// member is one key and value of a JSON object.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// members splits a JSON object into its members, in order, without decoding
+// the values.
+func members(obj []byte) ([]member, error) {
+	errMalformed := errNotObject
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return nil, errMalformed
 	}
-	var keys []string
-	for dec.More() {
-		t, err := dec.Token()
+	var out []member
+	i = skipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return out, nil
+	}
+	for {
+		end, err := jsonValueEnd(obj, i)
+		if err != nil || obj[i] != '"' {
+			return nil, errMalformed
+		}
+		key := string(obj[i+1 : end-1])
+		if bytes.IndexByte(obj[i:end], '\\') >= 0 {
+			if err := json.Unmarshal(obj[i:end], &key); err != nil {
+				return nil, errMalformed
+			}
+		}
+		i = skipSpace(obj, end)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil, errMalformed
+		}
+		i = skipSpace(obj, i+1)
+		end, err = jsonValueEnd(obj, i)
 		if err != nil {
-			return nil, err
+			return nil, errMalformed
 		}
-		keys = append(keys, t.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, err
+		out = append(out, member{key: key, value: obj[i:end]})
+		i = skipSpace(obj, end)
+		if i >= len(obj) {
+			return nil, errMalformed
+		}
+		switch obj[i] {
+		case ',':
+			i = skipSpace(obj, i+1)
+		case '}':
+			return out, nil
+		default:
+			return nil, errMalformed
 		}
 	}
-	return keys, nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonValueEnd returns the index just past the JSON value that starts at i,
+// which json.Marshal produced (so it is valid): strings, and objects and
+// arrays by their nesting, skipping brackets inside strings.
+func jsonValueEnd(b []byte, i int) (int, error) {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; c {
+		case '"':
+			j++
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(b) {
+				return 0, errors.New("unterminated string")
+			}
+			if depth == 0 {
+				return j + 1, nil
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth < 0 {
+				return j, nil
+			}
+			if depth == 0 {
+				return j + 1, nil
+			}
+		case ',':
+			if depth == 0 {
+				return j, nil
+			}
+		case ' ', '\t', '\n', '\r':
+			if depth == 0 && j > i {
+				return j, nil
+			}
+		}
+	}
+	if depth != 0 {
+		return 0, errors.New("unterminated value")
+	}
+	return len(b), nil
 }
 
 func sameJSON(x, y json.RawMessage) bool {
 	if isEmptyJSON(x) && isEmptyJSON(y) {
 		return true
 	}
-	return string(compactJSON(x)) == string(compactJSON(y))
+	return string(x) == string(y) || string(compactJSON(x)) == string(compactJSON(y))
 }
 
 // isEmptyJSON treats absent, null, "", [] and {} as "no value", so a field
 // going from absent to empty is not reported as a change.
 func isEmptyJSON(v json.RawMessage) bool {
-	switch string(compactJSON(v)) {
+	if bytes.ContainsAny(v, " \t\r\n") {
+		v = compactJSON(v)
+	}
+	switch string(v) {
 	case "", "null", `""`, "[]", "{}":
 		return true
 	}

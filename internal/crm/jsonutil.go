@@ -3,10 +3,7 @@ package crm
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 )
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func compactJSON(v json.RawMessage) []byte {
 	if len(v) == 0 {

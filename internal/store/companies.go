@@ -52,6 +52,9 @@ func companyDocument(c *customer.Company) textsearch.Document {
 	var d textsearch.Document
 	d.AddText(c.Name)
 	d.AddText(c.Domain)
+	if c.DeletedAt != nil {
+		d.AddMarker(textsearch.Trashed)
+	}
 	return d
 }
 
@@ -112,7 +115,7 @@ func (s *Store) UpdateCompany(ctx context.Context, old, next *customer.Company) 
 				return err
 			}
 		}
-		if old.Name != next.Name || old.Domain != next.Domain {
+		if old.Name != next.Name || old.Domain != next.Domain || (old.DeletedAt == nil) != (next.DeletedAt == nil) {
 			if err := s.writeSearch(ctx, "company_search", map[int64]textsearch.Document{next.ID: companyDocument(next)}, true); err != nil {
 				return err
 			}

@@ -172,6 +172,9 @@ func contactDocument(c *customer.Contact) textsearch.Document {
 	for _, co := range c.Companies {
 		d.AddText(co.Name)
 	}
+	if c.DeletedAt != nil {
+		d.AddMarker(textsearch.Trashed)
+	}
 	return d
 }
 
@@ -323,7 +326,8 @@ func (s *Store) UpdateContact(ctx context.Context, old, next *customer.Contact) 
 
 func searchChanged(old, next *customer.Contact) bool {
 	return old.DisplayName != next.DisplayName || old.FamilyName != next.FamilyName || old.GivenName != next.GivenName ||
-		!slices.Equal(old.Emails, next.Emails) || !slices.Equal(old.Phones, next.Phones)
+		!slices.Equal(old.Emails, next.Emails) || !slices.Equal(old.Phones, next.Phones) ||
+		(old.DeletedAt == nil) != (next.DeletedAt == nil)
 }
 
 // checkUpdated turns an UPDATE … WHERE version = ? that touched no row into

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
@@ -30,8 +33,25 @@ func scanFieldDef(row rowScanner) (*customer.FieldDef, error) {
 }
 
 // FieldDefs lists the custom fields of a record type ("" for all), in form
-// order.
+// order. Every list, create and update needs them, so they are cached (see
+// fieldDefCache); a transaction reads them afresh.
 func (s *Store) FieldDefs(ctx context.Context, recordType string) ([]customer.FieldDef, error) {
+	if txOf(ctx) != nil {
+		return s.loadFieldDefs(ctx, recordType)
+	}
+	if defs, ok := s.fieldDefs.get(recordType, time.Now()); ok {
+		return defs, nil
+	}
+	gen := s.fieldDefs.generation()
+	defs, err := s.loadFieldDefs(ctx, recordType)
+	if err != nil {
+		return nil, err
+	}
+	s.fieldDefs.put(recordType, defs, gen, time.Now())
+	return slices.Clone(defs), nil
+}
+
+func (s *Store) loadFieldDefs(ctx context.Context, recordType string) ([]customer.FieldDef, error) {
 	rows, err := s.query(ctx, "SELECT "+fieldDefColumns+" FROM custom_fields WHERE ? = '' OR record_type = ? ORDER BY record_type, position, key",
 		recordType, recordType)
 	if err != nil {
@@ -47,6 +67,66 @@ func (s *Store) FieldDefs(ctx context.Context, recordType string) ([]customer.Fi
 		out = append(out, *d)
 	}
 	return out, mapError(rows.Err())
+}
+
+// fieldDefCache keeps the field definitions of each record type. A change
+// made through this store clears it once committed; one made by another
+// process is seen within ttl.
+type fieldDefCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	// gen counts committed changes: an entry read before a change committed
+	// is not kept (its reader may have seen the state before it).
+	gen     uint64
+	entries map[string]fieldDefEntry
+}
+
+type fieldDefEntry struct {
+	defs []customer.FieldDef
+	at   time.Time
+}
+
+func newFieldDefCache(ttl time.Duration) *fieldDefCache {
+	return &fieldDefCache{ttl: ttl, entries: map[string]fieldDefEntry{}}
+}
+
+// get returns a copy of the cached list (callers may reorder their slice;
+// the definitions themselves are read-only).
+func (c *fieldDefCache) get(recordType string, now time.Time) ([]customer.FieldDef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[recordType]
+	if !ok || now.Sub(e.at) >= c.ttl {
+		return nil, false
+	}
+	return slices.Clone(e.defs), true
+}
+
+func (c *fieldDefCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps defs, read when the generation was gen, unless a change has
+// committed since.
+func (c *fieldDefCache) put(recordType string, defs []customer.FieldDef, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.entries[recordType] = fieldDefEntry{defs: defs, at: now}
+	}
+}
+
+// changed forgets every entry once the change in ctx's transaction (if any)
+// has committed.
+func (c *fieldDefCache) changed(ctx context.Context) {
+	afterCommit(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.gen++
+		clear(c.entries)
+	})
 }
 
 // FieldDef reads one custom field definition.
@@ -67,7 +147,10 @@ func (s *Store) CreateFieldDef(ctx context.Context, d *customer.FieldDef) error 
 	if err = mapError(err); crm.IsKind(err, crm.KindConflict) {
 		return crm.E("store.CreateFieldDef", crm.KindConflict, "duplicate_field_key").With("key", d.Key)
 	}
-	d.Version = 1
+	if err == nil {
+		d.Version = 1
+		s.fieldDefs.changed(ctx)
+	}
 	return err
 }
 
@@ -81,6 +164,7 @@ func (s *Store) UpdateFieldDef(ctx context.Context, old, next *customer.FieldDef
 		return err
 	}
 	next.Version = old.Version + 1
+	s.fieldDefs.changed(ctx)
 	return nil
 }
 
@@ -97,7 +181,10 @@ func (s *Store) DeleteFieldDef(ctx context.Context, d *customer.FieldDef) error 
 			table, s.d.customRemove("custom", d.Key), s.d.customValue("custom", d.Key, customer.TypeText))); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, "DELETE FROM custom_fields WHERE id = ?", d.ID)
-		return err
+		if _, err := s.exec(ctx, "DELETE FROM custom_fields WHERE id = ?", d.ID); err != nil {
+			return err
+		}
+		s.fieldDefs.changed(ctx)
+		return nil
 	})
 }

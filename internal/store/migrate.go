@@ -30,6 +30,19 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	return applied, nil
 }
 
+// MigrateTo brings the schema up to version and no further: an upgrade
+// test builds a database as an older release left it, then migrates it.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("store.MigrateTo %d: %w", version, err)
+	}
+	return nil
+}
+
 // SchemaVersion reports the current and the latest known schema versions.
 func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
 	p, err := s.migrator()

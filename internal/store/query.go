@@ -39,6 +39,10 @@ type listQuery struct {
 	// driven by it.
 	search     string
 	searchArgs []any
+	// searchAlone says that the search index alone tells which records
+	// match (there is no other condition), so they can be counted without
+	// reading them.
+	searchAlone bool
 }
 
 func (lq *listQuery) add(cond string, args ...any) {
@@ -91,7 +95,12 @@ func list[T any](ctx context.Context, s *Store, spec listSpec, q customer.Query,
 	if q.CountLimit > 0 {
 		var n int64
 		countSQL := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d) x", from, filter.whereSQL(), q.CountLimit+1)
-		if err := s.queryRow(ctx, countSQL, filter.args...).Scan(&n); err != nil {
+		countArgs := filter.args
+		if lq.searchAlone {
+			countSQL = fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) x", spec.searchTable, lq.search, q.CountLimit+1)
+			countArgs = lq.searchArgs
+		}
+		if err := s.queryRow(ctx, countSQL, countArgs...).Scan(&n); err != nil {
 			return crm.Page[T]{}, mapError(err)
 		}
 		page.Total = &crm.Total{Value: min(n, int64(q.CountLimit)), Exact: n <= int64(q.CountLimit)}
@@ -256,10 +265,20 @@ func (s *Store) buildList(spec listSpec, q customer.Query) (*listQuery, error) {
 	}
 	if q.Search != "" {
 		tq := textsearch.ParseQuery(q.Search)
+		switch q.Deleted {
+		case customer.DeletedExclude:
+			tq.Exclude = []string{textsearch.Trashed}
+		case customer.DeletedOnly:
+			tq.Require = []string{textsearch.Trashed}
+		}
 		if tq.Empty() {
 			lq.add("1 = 0") // searched for punctuation only: nothing matches
 		} else {
 			lq.search, lq.searchArgs = s.d.searchMatch(spec.searchTable, tq)
+			// The index holds live and trashed records, told apart by the
+			// Trashed marker, and no merged contacts: the conditions above
+			// are what the index itself answers.
+			lq.searchAlone = len(q.Predicates) == 0
 		}
 	}
 	for _, p := range q.Predicates {

@@ -49,10 +49,11 @@ type Store struct {
 	// time of a read). pgx caches statements per connection by itself, so
 	// on PostgreSQL they are nil.
 	readStmts, writeStmts *stmtCache
+	fieldDefs             *fieldDefCache
 }
 
 func newStore(d dialect, read, write *sql.DB, path string) *Store {
-	s := &Store{d: d, read: read, write: write, path: path}
+	s := &Store{d: d, read: read, write: write, path: path, fieldDefs: newFieldDefCache(cacheTTL)}
 	if d.name() == "sqlite" {
 		s.readStmts, s.writeStmts = newStmtCache(read), newStmtCache(write)
 	}
@@ -60,6 +61,11 @@ func newStore(d dialect, read, write *sql.DB, path string) *Store {
 	s.cols.company = companyColumns(d)
 	return s
 }
+
+// cacheTTL bounds how long a cached definition may lag a change made by
+// another process: another server sharing the PostgreSQL database, or a CLI
+// command writing the SQLite file this server serves.
+const cacheTTL = 5 * time.Second
 
 // SQLiteFile is the name of the database file inside the data directory.
 const SQLiteFile = "guanxi.db"
@@ -169,6 +175,32 @@ func (s *Store) ReadDB() *sql.DB { return s.read }
 
 type txKey struct{}
 
+// txState is the transaction a context carries, and what is to run once it
+// has committed.
+type txState struct {
+	tx          *sql.Tx
+	afterCommit []func()
+}
+
+// txOf returns the transaction of ctx, or nil.
+func txOf(ctx context.Context) *sql.Tx {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return nil
+}
+
+// afterCommit runs fn once the transaction of ctx has committed (never if it
+// rolls back), or now when ctx carries none. Caches are cleared this way, so
+// that no reader can refill one from the state before the commit.
+func afterCommit(ctx context.Context, fn func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.afterCommit = append(st.afterCommit, fn)
+		return
+	}
+	fn()
+}
+
 // querier is what *sql.DB and *sql.Tx share.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -180,13 +212,14 @@ type querier interface {
 // called with that context joins it. A nested InTx joins the outer one. The
 // transaction commits when fn returns nil and rolls back otherwise.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(fmt.Errorf("begin: %w", err))
 	}
+	st := &txState{tx: tx}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -198,14 +231,18 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		}
 		if cerr := tx.Commit(); cerr != nil {
 			err = mapError(fmt.Errorf("commit: %w", cerr))
+			return
+		}
+		for _, fn := range st.afterCommit {
+			fn()
 		}
 	}()
-	return fn(context.WithValue(ctx, txKey{}, tx))
+	return fn(context.WithValue(ctx, txKey{}, st))
 }
 
 // reader returns the transaction of ctx, or the read pool.
 func (s *Store) reader(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if tx := txOf(ctx); tx != nil {
 		return tx
 	}
 	return s.read
@@ -213,7 +250,7 @@ func (s *Store) reader(ctx context.Context) querier {
 
 // writer returns the transaction of ctx, or the write pool.
 func (s *Store) writer(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if tx := txOf(ctx); tx != nil {
 		return tx
 	}
 	return s.write
@@ -256,8 +293,8 @@ func (s *Store) prepared(ctx context.Context, query string, pool *stmtCache) *sq
 	if pool == nil {
 		return nil
 	}
-	tx, inTx := ctx.Value(txKey{}).(*sql.Tx)
-	if !inTx {
+	tx := txOf(ctx)
+	if tx == nil {
 		return pool.get(ctx, query)
 	}
 	// A transaction holds SQLite's only write connection, so a statement

@@ -162,6 +162,15 @@ func (d *Document) AddDigits(forms ...string) {
 	}
 }
 
+// Trashed marks the entry of a record in the trash. Searches of live records
+// exclude it and searches of the trash require it, so that neither needs to
+// read the records to tell. No text yields it: segment drops symbols such as
+// U+2421, which the stores' tokenizers keep as part of a token.
+const Trashed = "\u2421trashed"
+
+// AddMarker adds a marker token such as Trashed.
+func (d *Document) AddMarker(m string) { d.add(m) }
+
 // Tokens returns the distinct tokens separated by single spaces.
 func (d *Document) Tokens() string { return strings.Join(d.tokens, " ") }
 
@@ -176,10 +185,13 @@ type Term struct {
 }
 
 // Query is a parsed search: every term must match, and the record's text
-// must contain every string of Contains.
+// must contain every string of Contains. Require and Exclude name marker
+// tokens the entry must have or must not have.
 type Query struct {
 	Terms    []Term
 	Contains []string
+	Require  []string
+	Exclude  []string
 }
 
 // Empty reports whether the query looks nothing up (it had no letters or
@@ -236,37 +248,61 @@ func phoneDigits(s string) (string, bool) {
 }
 
 // FTS5Match renders the query in SQLite FTS5 syntax: every term quoted, "*"
-// for prefixes, implicit AND.
+// for prefixes, implicit AND; excluded markers after NOT.
 func (q Query) FTS5Match() string {
 	var b strings.Builder
+	quote := func(s string) {
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(s, `"`, `""`))
+		b.WriteByte('"')
+	}
+	b.WriteByte('(')
 	for i, t := range q.Terms {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(t.Text, `"`, `""`))
-		b.WriteByte('"')
+		quote(t.Text)
 		if t.Prefix {
 			b.WriteByte('*')
 		}
+	}
+	for _, m := range q.Require {
+		b.WriteByte(' ')
+		quote(m)
+	}
+	b.WriteByte(')')
+	for _, m := range q.Exclude {
+		b.WriteString(" NOT ")
+		quote(m)
 	}
 	return b.String()
 }
 
 // TSQuery renders the query as PostgreSQL tsquery input: every lexeme quoted
-// verbatim, ":*" for prefixes, joined with "&".
+// verbatim, ":*" for prefixes, joined with "&"; excluded markers with "!".
 func (q Query) TSQuery() string {
 	var b strings.Builder
+	lexeme := func(s string) {
+		b.WriteByte('\'')
+		b.WriteString(strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(s))
+		b.WriteByte('\'')
+	}
 	for i, t := range q.Terms {
 		if i > 0 {
 			b.WriteString(" & ")
 		}
-		b.WriteByte('\'')
-		b.WriteString(strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(t.Text))
-		b.WriteByte('\'')
+		lexeme(t.Text)
 		if t.Prefix {
 			b.WriteString(":*")
 		}
+	}
+	for _, m := range q.Require {
+		b.WriteString(" & ")
+		lexeme(m)
+	}
+	for _, m := range q.Exclude {
+		b.WriteString(" & !")
+		lexeme(m)
 	}
 	return b.String()
 }

@@ -67,10 +67,24 @@ func TestParseQuery(t *testing.T) {
 
 func TestQueryRendering(t *testing.T) {
 	q := ParseQuery(`王小李 o'neil`)
-	if got, want := q.FTS5Match(), `"王小" "小李" "o"* "neil"*`; got != want {
+	if got, want := q.FTS5Match(), `("王小" "小李" "o"* "neil"*)`; got != want {
 		t.Errorf("FTS5Match = %s, want %s", got, want)
 	}
 	if got, want := q.TSQuery(), `'王小' & '小李' & 'o':* & 'neil':*`; got != want {
+		t.Errorf("TSQuery = %s, want %s", got, want)
+	}
+	live, trash := ParseQuery("li"), ParseQuery("li")
+	live.Exclude, trash.Require = []string{Trashed}, []string{Trashed}
+	if got, want := live.FTS5Match(), `("li"*) NOT "␡trashed"`; got != want {
+		t.Errorf("FTS5Match = %s, want %s", got, want)
+	}
+	if got, want := trash.FTS5Match(), `("li"* "␡trashed")`; got != want {
+		t.Errorf("FTS5Match = %s, want %s", got, want)
+	}
+	if got, want := live.TSQuery(), `'li':* & !'␡trashed'`; got != want {
+		t.Errorf("TSQuery = %s, want %s", got, want)
+	}
+	if got, want := trash.TSQuery(), `'li':* & '␡trashed'`; got != want {
 		t.Errorf("TSQuery = %s, want %s", got, want)
 	}
 }
@@ -84,6 +98,11 @@ func FuzzQueryFindsDocument(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, from, length int) {
 		var d Document
 		d.AddText(text)
+		if slices.Contains(strings.Fields(d.Tokens()), Trashed) || slices.ContainsFunc(ParseQuery(text).Terms, func(t Term) bool {
+			return strings.HasPrefix(Trashed, t.Text)
+		}) {
+			t.Fatalf("text %q yields the marker %q", text, Trashed)
+		}
 		runes := []rune(Normalize(text))
 		if len(runes) == 0 || length <= 0 {
 			return

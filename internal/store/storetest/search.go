@@ -15,6 +15,57 @@ var searchTests = []test{
 	{"Companies", testSearchCompanies},
 	{"WithFilters", testSearchWithFilters},
 	{"FollowsChanges", testSearchFollowsChanges},
+	{"TrashAndBack", testSearchTrashAndBack},
+}
+
+// A search, and the count of its matches, follows a record into the trash
+// and back out of it, for contacts and companies; merged contacts are found
+// in neither.
+func testSearchTrashAndBack(t *testing.T, e *env) {
+	a := e.contact(e.sys, customer.ContactFields{FamilyName: "周", GivenName: "杰倫"})
+	b := e.contact(e.sys, customer.ContactFields{FamilyName: "周", GivenName: "杰克"})
+	c := e.contact(e.sys, customer.ContactFields{FamilyName: "周", GivenName: "杰西"})
+	_, err := e.cs.MergeContacts(e.sys, a.ID, c.ID, 0)
+	must(t, err)
+	co := e.company(e.sys, customer.CompanyFields{Name: "周杰企業"})
+	check := func(step string, deleted customer.Deleted, want ...string) {
+		t.Helper()
+		page := e.list(customer.ListParams{Query: "周杰", Deleted: deleted})
+		if diff := cmp.Diff(sorted(want...), sortedNames(page.Items)); diff != "" {
+			t.Errorf("%s: search 周杰 (deleted=%q) (-want +got):\n%s", step, deleted, diff)
+		}
+		if page.Total == nil || page.Total.Value != int64(len(want)) || !page.Total.Exact {
+			t.Errorf("%s: search 周杰 (deleted=%q): total %+v, want %d", step, deleted, page.Total, len(want))
+		}
+	}
+	companies := func(deleted customer.Deleted) int64 {
+		t.Helper()
+		page, err := e.cs.ListCompanies(e.sys, customer.ListParams{Query: "周杰", Deleted: deleted})
+		must(t, err)
+		if int64(len(page.Items)) != page.Total.Value {
+			t.Errorf("companies: %d items, total %+v", len(page.Items), page.Total)
+		}
+		return page.Total.Value
+	}
+	check("before", customer.DeletedExclude, "周杰倫", "周杰克")
+	check("before", customer.DeletedOnly)
+	must(t, e.cs.DeleteContact(e.sys, b.ID, 0))
+	must(t, e.cs.DeleteCompany(e.sys, co.ID, 0))
+	check("deleted", customer.DeletedExclude, "周杰倫")
+	check("deleted", customer.DeletedOnly, "周杰克")
+	check("deleted", customer.DeletedInclude, "周杰倫", "周杰克")
+	if live, trash := companies(customer.DeletedExclude), companies(customer.DeletedOnly); live != 0 || trash != 1 {
+		t.Errorf("deleted company: found %d live, %d in the trash", live, trash)
+	}
+	_, err = e.cs.RestoreContact(e.sys, b.ID)
+	must(t, err)
+	_, err = e.cs.RestoreCompany(e.sys, co.ID)
+	must(t, err)
+	check("restored", customer.DeletedExclude, "周杰倫", "周杰克")
+	check("restored", customer.DeletedOnly)
+	if live, trash := companies(customer.DeletedExclude), companies(customer.DeletedOnly); live != 1 || trash != 0 {
+		t.Errorf("restored company: found %d live, %d in the trash", live, trash)
+	}
 }
 
 func testSearchText(t *testing.T, e *env) {
