@@ -214,7 +214,11 @@ func foldWidth(s string) string {
 
 // PhoneSearchForms lists the digit strings a person might type to find an
 // E.164 number: the full international digits, the national significant
-// number, and the national number with its trunk prefix.
+// number, the national number with its trunk prefix, and the ends of the
+// national number from its last four digits up: a landline written without
+// its area code ((02) 2345-6789 as 2345-6789) and the "last four digits" by
+// which shops look customers up. Searches match these by prefix, so a run of
+// digits taken from anywhere in the number finds it.
 func PhoneSearchForms(e164 string) []string {
 	d := strings.TrimPrefix(e164, "+")
 	if d == "" {
@@ -225,8 +229,14 @@ func PhoneSearchForms(e164 string) []string {
 	if t := trunkFor(cc); t != "" {
 		forms = append(forms, t+nsn)
 	}
+	for start := 1; len(nsn)-start >= minPhoneSuffix; start++ {
+		forms = append(forms, nsn[start:])
+	}
 	return forms
 }
+
+// minPhoneSuffix is the shortest end of a number that is indexed.
+const minPhoneSuffix = 4
 
 // Email error codes.
 const CodeInvalidEmail = "invalid_email"

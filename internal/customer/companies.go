@@ -115,6 +115,7 @@ func (s *Service) ListCompanies(ctx context.Context, params ListParams) (crm.Pag
 	if err != nil {
 		return crm.Page[*Company]{}, err
 	}
+	q.Scope = readScope(p)
 	page, err := s.store.ListCompanies(ctx, q)
 	if err != nil {
 		return crm.Page[*Company]{}, fmt.Errorf("%s: %w", op, err)

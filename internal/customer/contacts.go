@@ -187,6 +187,7 @@ func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page
 	if err != nil {
 		return crm.Page[*Contact]{}, err
 	}
+	q.Scope = readScope(p)
 	page, err := s.store.ListContacts(ctx, q)
 	if err != nil {
 		return crm.Page[*Contact]{}, fmt.Errorf("%s: %w", op, err)

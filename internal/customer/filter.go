@@ -49,6 +49,10 @@ type FieldSpec struct {
 	Enum     []string
 	// Custom is set for custom fields (Name is then "custom.<key>").
 	Custom *FieldDef
+	// Basic marks the fields of the basic card, which anyone signed in may
+	// see of any record; on other fields, a filter or sort must not tell
+	// anything about records the caller may not read in full.
+	Basic bool
 }
 
 func (f FieldSpec) ops() []Op {
@@ -85,6 +89,20 @@ type Predicate struct {
 	Values []any
 }
 
+// Scoped reports whether the predicate may match only records the caller may
+// read in full (Query.Scope): one on a field off the basic card, unless it
+// looks up an exact email address or phone number. Those the duplicate
+// check tells anyone anyway (a 409 names the contact who holds them), and a
+// rep must be able to ask who already serves a customer before pursuing
+// them.
+func (p Predicate) Scoped() bool {
+	if p.Field.Basic {
+		return false
+	}
+	identity := p.Field.Custom == nil && (p.Field.Name == "email" || p.Field.Name == "phone")
+	return !identity || (p.Op != OpEq && p.Op != OpIn)
+}
+
 // Deleted says whether lists show records in the trash.
 type Deleted string
 
@@ -117,16 +135,20 @@ type Query struct {
 	Deleted    Deleted
 	// CountLimit > 0 asks the store to count matches up to that many.
 	CountLimit int
+	// Scope, when set, is what the caller may read in full (readScope):
+	// filters and sorts on fields off the basic card, and search in the
+	// private part of the search index, apply only to records inside it.
+	Scope *ReadScope
 }
 
 // TotalCountLimit is where counting stops; beyond it totals are lower bounds.
 const TotalCountLimit = 10000
 
 var contactFields = fieldsByName([]FieldSpec{
-	{Name: "id", Type: TypeInt, Sortable: true},
-	{Name: "display_name", Type: TypeText, Sortable: true},
-	{Name: "family_name", Type: TypeText, Sortable: true},
-	{Name: "given_name", Type: TypeText, Sortable: true},
+	{Name: "id", Type: TypeInt, Sortable: true, Basic: true},
+	{Name: "display_name", Type: TypeText, Sortable: true, Basic: true},
+	{Name: "family_name", Type: TypeText, Sortable: true, Basic: true},
+	{Name: "given_name", Type: TypeText, Sortable: true, Basic: true},
 	{Name: "email", Type: TypeText},
 	{Name: "phone", Type: TypeText},
 	{Name: "city", Type: TypeText, Sortable: true},
@@ -136,35 +158,35 @@ var contactFields = fieldsByName([]FieldSpec{
 	{Name: "birthday", Type: TypeText, Sortable: true},
 	{Name: "gender", Type: TypeEnum, Enum: []string{"female", "male", "other"}},
 	{Name: "preferred_language", Type: TypeText},
-	{Name: "lifecycle_stage", Type: TypeEnum, Sortable: true, Enum: []string{"lead", "prospect", "customer", "loyal", "lapsed"}},
-	{Name: "owner_id", Type: TypeInt, Nullable: true, Sortable: true},
-	{Name: "team_id", Type: TypeInt, Nullable: true},
-	{Name: "company_id", Type: TypeSet},
+	{Name: "lifecycle_stage", Type: TypeEnum, Sortable: true, Enum: []string{"lead", "prospect", "customer", "loyal", "lapsed"}, Basic: true},
+	{Name: "owner_id", Type: TypeInt, Nullable: true, Sortable: true, Basic: true},
+	{Name: "team_id", Type: TypeInt, Nullable: true, Basic: true},
+	{Name: "company_id", Type: TypeSet, Basic: true},
 	{Name: "tag", Type: TypeSet},
 	{Name: "consent.email", Type: TypeEnum, Enum: []string{"granted", "denied"}},
 	{Name: "consent.sms", Type: TypeEnum, Enum: []string{"granted", "denied"}},
 	{Name: "consent.phone", Type: TypeEnum, Enum: []string{"granted", "denied"}},
 	{Name: "consent.messaging", Type: TypeEnum, Enum: []string{"granted", "denied"}},
-	{Name: "created_at", Type: TypeTime, Sortable: true},
-	{Name: "updated_at", Type: TypeTime, Sortable: true},
-	{Name: "deleted_at", Type: TypeTime, Nullable: true},
+	{Name: "created_at", Type: TypeTime, Sortable: true, Basic: true},
+	{Name: "updated_at", Type: TypeTime, Sortable: true, Basic: true},
+	{Name: "deleted_at", Type: TypeTime, Nullable: true, Basic: true},
 })
 
 var companyFields = fieldsByName([]FieldSpec{
-	{Name: "id", Type: TypeInt, Sortable: true},
-	{Name: "name", Type: TypeText, Sortable: true},
-	{Name: "domain", Type: TypeText, Sortable: true},
-	{Name: "industry", Type: TypeText, Sortable: true},
-	{Name: "size", Type: TypeEnum, Sortable: true, Enum: CompanySizes},
+	{Name: "id", Type: TypeInt, Sortable: true, Basic: true},
+	{Name: "name", Type: TypeText, Sortable: true, Basic: true},
+	{Name: "domain", Type: TypeText, Sortable: true, Basic: true},
+	{Name: "industry", Type: TypeText, Sortable: true, Basic: true},
+	{Name: "size", Type: TypeEnum, Sortable: true, Enum: CompanySizes, Basic: true},
 	{Name: "city", Type: TypeText, Sortable: true},
 	{Name: "region", Type: TypeText, Sortable: true},
 	{Name: "country", Type: TypeText, Sortable: true},
-	{Name: "owner_id", Type: TypeInt, Nullable: true, Sortable: true},
-	{Name: "team_id", Type: TypeInt, Nullable: true},
+	{Name: "owner_id", Type: TypeInt, Nullable: true, Sortable: true, Basic: true},
+	{Name: "team_id", Type: TypeInt, Nullable: true, Basic: true},
 	{Name: "tag", Type: TypeSet},
-	{Name: "created_at", Type: TypeTime, Sortable: true},
-	{Name: "updated_at", Type: TypeTime, Sortable: true},
-	{Name: "deleted_at", Type: TypeTime, Nullable: true},
+	{Name: "created_at", Type: TypeTime, Sortable: true, Basic: true},
+	{Name: "updated_at", Type: TypeTime, Sortable: true, Basic: true},
+	{Name: "deleted_at", Type: TypeTime, Nullable: true, Basic: true},
 })
 
 func fieldsByName(specs []FieldSpec) map[string]FieldSpec {
@@ -270,7 +292,11 @@ func buildQuery(op string, builtin map[string]FieldSpec, defs []FieldDef, p List
 		for _, raw := range c.Values {
 			val, code := parseFilterValue(spec, c.Op, raw, me, region)
 			if code != "" {
-				v.Add(field, code, "value", raw)
+				if code == "not_one_of" {
+					v.Add(field, code, "value", raw, "allowed", strings.Join(spec.Enum, ", "))
+				} else {
+					v.Add(field, code, "value", raw)
+				}
 				break
 			}
 			pred.Values = append(pred.Values, val)

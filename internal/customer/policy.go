@@ -25,6 +25,26 @@ func canReadFull(p *crm.Principal, owner, team *int64) bool {
 	return ownsThrough(p, owner, team)
 }
 
+// ReadScope describes the records a principal may read in full, for a store
+// to filter by: those owned by one of OwnerIDs or by one of TeamIDs. It says
+// the same as canReadFull, for a principal who may not read everything.
+type ReadScope struct {
+	OwnerIDs, TeamIDs []int64
+}
+
+// readScope returns what p may read in full, or nil for everything.
+func readScope(p *crm.Principal) *ReadScope {
+	switch p.Role {
+	case crm.RoleAdmin, crm.RoleViewer:
+		return nil
+	}
+	owners := []int64{p.UserID}
+	if p.Role == crm.RoleManager {
+		owners = append(owners, p.TeamMemberIDs...)
+	}
+	return &ReadScope{OwnerIDs: owners, TeamIDs: slices.Clone(p.TeamIDs)}
+}
+
 // canWrite reports whether p may change or delete the record.
 func canWrite(p *crm.Principal, owner, team *int64) bool {
 	switch p.Role {

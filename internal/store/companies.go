@@ -47,13 +47,14 @@ func (s *Store) companyValues(c *customer.Company) []any {
 		s.d.timeArg(c.CreatedAt), s.d.timeArg(c.UpdatedAt), s.nullTimeArg(c.DeletedAt)}
 }
 
-// companyDocument is what search finds a company by.
+// companyDocument is what search finds a company by: its name and domain,
+// both on its basic card.
 func companyDocument(c *customer.Company) textsearch.Document {
 	var d textsearch.Document
-	d.AddText(c.Name)
-	d.AddText(c.Domain)
+	d.Basic.AddText(c.Name)
+	d.Basic.AddText(c.Domain)
 	if c.DeletedAt != nil {
-		d.AddMarker(textsearch.Trashed)
+		d.Basic.AddMarker(textsearch.Trashed)
 	}
 	return d
 }

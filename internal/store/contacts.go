@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,24 +157,25 @@ func (s *Store) CreateContacts(ctx context.Context, cs []*customer.Contact) erro
 	})
 }
 
-// contactDocument is what search finds a contact by: names, emails, phone
-// digits and the companies where they work.
+// contactDocument is what search finds a contact by: names and the
+// companies where they work (on the basic card), emails and phone digits
+// (not on it).
 func contactDocument(c *customer.Contact) textsearch.Document {
 	var d textsearch.Document
-	d.AddText(c.DisplayName)
-	d.AddText(c.FamilyName)
-	d.AddText(c.GivenName)
-	for _, e := range c.Emails {
-		d.AddText(e.Address)
-	}
-	for _, p := range c.Phones {
-		d.AddDigits(crm.PhoneSearchForms(p.Number)...)
-	}
+	d.Basic.AddText(c.DisplayName)
+	d.Basic.AddText(c.FamilyName)
+	d.Basic.AddText(c.GivenName)
 	for _, co := range c.Companies {
-		d.AddText(co.Name)
+		d.Basic.AddText(co.Name)
 	}
 	if c.DeletedAt != nil {
-		d.AddMarker(textsearch.Trashed)
+		d.Basic.AddMarker(textsearch.Trashed)
+	}
+	for _, e := range c.Emails {
+		d.Private.AddText(e.Address)
+	}
+	for _, p := range c.Phones {
+		d.Private.AddDigits(crm.PhoneSearchForms(p.Number)...)
 	}
 	return d
 }
@@ -202,14 +204,14 @@ func (s *Store) writeSearch(ctx context.Context, table string, docs map[int64]te
 			return err
 		}
 	}
-	const width = 3
+	const width = 5
 	perStatement := maxParams / width
 	for start := 0; start < len(ids); start += perStatement {
 		chunk := ids[start:min(len(ids), start+perStatement)]
 		args := make([]any, 0, len(chunk)*width)
 		for _, id := range chunk {
 			d := docs[id]
-			args = append(args, id, d.Tokens(), d.Text())
+			args = append(args, id, d.Basic.Tokens(), d.Private.Tokens(), d.Basic.Text(), d.Private.Text())
 		}
 		if _, err := s.exec(ctx, s.d.searchInsert(table, len(chunk)), args...); err != nil {
 			return err
@@ -534,13 +536,17 @@ func (s *Store) MergedInto(ctx context.Context, id int64) ([]int64, error) {
 		) SELECT id FROM merged ORDER BY id`, id)
 }
 
-// PurgeContacts deletes contacts and what hangs off them, and blanks the
-// values in their audit history.
+// PurgeContacts deletes contacts and what hangs off them, blanks the values
+// in their audit history, and forgets the stored replies of idempotent
+// requests that show them.
 func (s *Store) PurgeContacts(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.forgetRepliesShowing(ctx, ids); err != nil {
+			return err
+		}
 		if err := s.deleteSearch(ctx, "contact_search", ids); err != nil {
 			return err
 		}
@@ -558,4 +564,41 @@ func (s *Store) PurgeContacts(ctx context.Context, ids []int64) error {
 func (s *Store) ExpiredContacts(ctx context.Context, before time.Time, limit int) ([]int64, error) {
 	return s.int64s(ctx, `SELECT id FROM contacts WHERE deleted_at IS NOT NULL AND deleted_at < ?
 		AND merged_into_id IS NULL ORDER BY deleted_at LIMIT ?`, s.d.timeArg(before), limit)
+}
+
+// forgetRepliesShowing deletes the stored replies (idempotency_keys, kept a
+// day for retries) that show any of the contacts: those naming their id, or
+// holding their display name, an email address or a phone number. A retry
+// of a forgotten request runs again instead of replaying; that a reply of
+// someone else's namesake goes too is the price of erasing for sure.
+func (s *Store) forgetRepliesShowing(ctx context.Context, ids []int64) error {
+	cs, err := s.Contacts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var patterns []any
+	for _, c := range cs {
+		id := strconv.FormatInt(c.ID, 10)
+		patterns = append(patterns, `%"id":`+id+`,%`, `%"id":`+id+`}%`)
+		values := []string{c.DisplayName}
+		for _, e := range c.Emails {
+			values = append(values, e.Address)
+		}
+		for _, p := range c.Phones {
+			values = append(values, p.Number)
+		}
+		for _, v := range values {
+			if len([]rune(v)) >= 2 {
+				patterns = append(patterns, "%"+escapeLike(v)+"%")
+			}
+		}
+	}
+	for start := 0; start < len(patterns); start += 500 {
+		chunk := patterns[start:min(len(patterns), start+500)]
+		conds := strings.Repeat(`OR `+s.d.bodyText("body")+` LIKE ? ESCAPE '\' `, len(chunk))
+		if _, err := s.exec(ctx, "DELETE FROM idempotency_keys WHERE body IS NOT NULL AND ("+conds[3:]+")", chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -37,12 +37,14 @@ type dialect interface {
 	customHasAny(col, key string, n int) string
 	// customRemove is the expression of a JSON column without one key.
 	customRemove(col, key string) string
+	// bodyText reads a stored response body (BLOB, bytea) as UTF-8 text.
+	bodyText(col string) string
 	// allocIDs reserves n new ids of a table, in the current transaction.
 	allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error)
 	// lockKeys takes transaction-scoped locks on keys, in a stable order.
 	lockKeys(ctx context.Context, q querier, keys []string) error
-	// searchInsert is the statement that adds rows (id, tokens, text) to a
-	// search index table.
+	// searchInsert is the statement that adds rows (id, basic tokens,
+	// private tokens, basic text, private text) to a search index table.
 	searchInsert(table string, rows int) string
 	// searchKey is the search index column holding the record id.
 	searchKey() string
@@ -50,9 +52,11 @@ type dialect interface {
 	// (joined to the records as r), and the expression of the id in the
 	// index's order.
 	searchDriven(searchTable, table string) (from, id string)
-	// searchMatch returns the condition and arguments selecting the ids of
-	// a search index that match a query.
+	// searchMatch returns the condition and arguments selecting the entries
+	// of a search index that match a query in either part.
 	searchMatch(table string, q textsearch.Query) (string, []any)
+	// searchBasic is the same for a match in the basic part alone.
+	searchBasic(table string, q textsearch.Query) (string, []any)
 }
 
 // sqliteDialect is the embedded engine.
@@ -80,6 +84,8 @@ func (sqliteDialect) customRemove(col, key string) string {
 	return fmt.Sprintf("json_remove(%s, '$.%s')", col, key)
 }
 
+func (sqliteDialect) bodyText(col string) string { return "CAST(" + col + " AS TEXT)" }
+
 func (sqliteDialect) allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
 	// AUTOINCREMENT keeps the highest id ever used in sqlite_sequence, so ids
 	// of purged rows are never reused. Transactions on SQLite are serial
@@ -100,7 +106,7 @@ func (sqliteDialect) allocIDs(ctx context.Context, q querier, table string, n in
 func (sqliteDialect) lockKeys(context.Context, querier, []string) error { return nil }
 
 func (sqliteDialect) searchInsert(table string, rows int) string {
-	return "INSERT INTO " + table + " (rowid, tokens, text) VALUES " + rowsOf(rows, 3)
+	return "INSERT INTO " + table + " (rowid, basic_tokens, private_tokens, basic_text, private_text) VALUES " + rowsOf(rows, 5)
 }
 
 func (sqliteDialect) searchKey() string { return "rowid" }
@@ -112,13 +118,34 @@ func (sqliteDialect) searchDriven(searchTable, table string) (string, string) {
 }
 
 func (sqliteDialect) searchMatch(table string, q textsearch.Query) (string, []any) {
-	cond := table + " MATCH ?"
-	args := []any{q.FTS5Match()}
+	// Without a column filter, FTS5 matches each term in any column.
+	return table + " MATCH ?" + containsBoth(q), append([]any{q.FTS5Match()}, containsArgs(q, 2)...)
+}
+
+func (sqliteDialect) searchBasic(table string, q textsearch.Query) (string, []any) {
+	return table + " MATCH ?" + containsBasic(q), append([]any{"{basic_tokens} : (" + q.FTS5Match() + ")"}, containsArgs(q, 1)...)
+}
+
+// containsBoth checks the substrings of a query in either part's text, and
+// containsBasic in the basic part's (a substring never spans two fields).
+func containsBoth(q textsearch.Query) string {
+	return strings.Repeat(` AND (basic_text LIKE ? ESCAPE '\' OR private_text LIKE ? ESCAPE '\')`, len(q.Contains))
+}
+
+func containsBasic(q textsearch.Query) string {
+	return strings.Repeat(` AND basic_text LIKE ? ESCAPE '\'`, len(q.Contains))
+}
+
+// containsArgs gives each substring of a query as a LIKE pattern, times
+// over.
+func containsArgs(q textsearch.Query, times int) []any {
+	var args []any
 	for _, c := range q.Contains {
-		cond += ` AND text LIKE ? ESCAPE '\'`
-		args = append(args, "%"+escapeLike(c)+"%")
+		for range times {
+			args = append(args, "%"+escapeLike(c)+"%")
+		}
 	}
-	return cond, args
+	return args
 }
 
 // postgresDialect is the scale engine.
@@ -193,6 +220,8 @@ func (postgresDialect) customRemove(col, key string) string {
 	return fmt.Sprintf("(%s - '%s')", col, key)
 }
 
+func (postgresDialect) bodyText(col string) string { return "convert_from(" + col + ", 'UTF8')" }
+
 func (d postgresDialect) allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", table, n)
 	if err != nil {
@@ -217,18 +246,19 @@ func (postgresDialect) lockKeys(ctx context.Context, q querier, keys []string) e
 
 func (postgresDialect) searchInsert(table string, rows int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " (record_id, tokens, text) VALUES ")
+	b.WriteString("INSERT INTO " + table + " (record_id, basic_tokens, private_tokens, basic_text, private_text) VALUES ")
 	for i := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		// array_to_tsvector takes the lexemes verbatim: textsearch has
 		// already normalised and split them, the same way for both engines.
-		b.WriteString("(?, array_to_tsvector(string_to_array(?, ' ')), ?)")
+		b.WriteString("(?, array_to_tsvector(string_to_array(?, ' ')), array_to_tsvector(string_to_array(?, ' ')), ?, ?)")
 	}
 	// Two transactions may write one record's entry at once (a contact
 	// re-indexed for positions at two companies): the later one wins.
-	b.WriteString(" ON CONFLICT (record_id) DO UPDATE SET tokens = excluded.tokens, text = excluded.text")
+	b.WriteString(` ON CONFLICT (record_id) DO UPDATE SET basic_tokens = excluded.basic_tokens,
+		private_tokens = excluded.private_tokens, basic_text = excluded.basic_text, private_text = excluded.private_text`)
 	return b.String()
 }
 
@@ -239,13 +269,12 @@ func (postgresDialect) searchDriven(searchTable, table string) (string, string) 
 }
 
 func (postgresDialect) searchMatch(_ string, q textsearch.Query) (string, []any) {
-	cond := "tokens @@ CAST(? AS tsquery)"
-	args := []any{q.TSQuery()}
-	for _, c := range q.Contains {
-		cond += ` AND text LIKE ? ESCAPE '\'`
-		args = append(args, "%"+escapeLike(c)+"%")
-	}
-	return cond, args
+	// The expression of the GIN index: both parts together.
+	return "(basic_tokens || private_tokens) @@ CAST(? AS tsquery)" + containsBoth(q), append([]any{q.TSQuery()}, containsArgs(q, 2)...)
+}
+
+func (postgresDialect) searchBasic(_ string, q textsearch.Query) (string, []any) {
+	return "basic_tokens @@ CAST(? AS tsquery)" + containsBasic(q), append([]any{q.TSQuery()}, containsArgs(q, 1)...)
 }
 
 func escapeLike(s string) string {

@@ -13,7 +13,8 @@ import (
 var migrations embed.FS
 
 // Migrate brings the schema up to date, each migration in its own
-// transaction, recorded in goose_db_version. It reports the versions applied.
+// transaction, recorded in goose_db_version, then rebuilds the search
+// entries if they are of an older form. It reports the versions applied.
 func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	p, err := s.migrator()
 	if err != nil {
@@ -26,6 +27,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	applied := make([]int64, len(results))
 	for i, r := range results {
 		applied[i] = r.Source.Version
+	}
+	if _, err := s.rebuildStaleSearch(ctx); err != nil {
+		return applied, fmt.Errorf("store.Migrate: %w", err)
 	}
 	return applied, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -263,6 +264,7 @@ func (s *Store) buildList(spec listSpec, q customer.Query) (*listQuery, error) {
 	if spec.table == "contacts" && q.Deleted != customer.DeletedExclude {
 		lq.add("r.merged_into_id IS NULL") // merged contacts live on only as history
 	}
+	visible := visibleSQL(q.Scope)
 	if q.Search != "" {
 		tq := textsearch.ParseQuery(q.Search)
 		switch q.Deleted {
@@ -275,35 +277,82 @@ func (s *Store) buildList(spec listSpec, q customer.Query) (*listQuery, error) {
 			lq.add("1 = 0") // searched for punctuation only: nothing matches
 		} else {
 			lq.search, lq.searchArgs = s.d.searchMatch(spec.searchTable, tq)
+			if visible != "" {
+				// Records the caller may not read in full are found by
+				// their basic card's part of the entry only.
+				basic, args := s.d.searchBasic(spec.searchTable, tq)
+				lq.add(fmt.Sprintf("(%s OR EXISTS (SELECT 1 FROM %s WHERE %s = r.id AND %s))",
+					visible, spec.searchTable, s.d.searchKey(), basic), args...)
+			}
 			// The index holds live and trashed records, told apart by the
 			// Trashed marker, and no merged contacts: the conditions above
 			// are what the index itself answers.
-			lq.searchAlone = len(q.Predicates) == 0
+			lq.searchAlone = len(q.Predicates) == 0 && visible == ""
 		}
 	}
 	for _, p := range q.Predicates {
-		if cond, args, ok := spec.special(s, p); ok {
-			lq.add(cond, args...)
-			continue
-		}
-		expr, nullable, err := s.fieldExpr(spec, p.Field)
+		cond, args, err := s.predicate(spec, p)
 		if err != nil {
 			return nil, err
 		}
-		if p.Field.Type == customer.TypeSet { // custom multi-select
-			cond, args := s.setCondition(p, s.d.customHasAny("r.custom", p.Field.Custom.Key, len(p.Values)), expr)
-			lq.add(cond, args...)
-			continue
+		if visible != "" && p.Scoped() {
+			// A filter on a field off the basic card must not tell
+			// anything of the records the caller may not read in full: it
+			// matches none of them.
+			cond = "(" + visible + " AND " + cond + ")"
 		}
-		cond, args := s.condition(expr, nullable, p)
 		lq.add(cond, args...)
 	}
 	expr, nullable, err := s.fieldExpr(spec, q.Sort)
 	if err != nil {
 		return nil, err
 	}
+	if visible != "" && !q.Sort.Basic {
+		// Nor may the order tell it: those records come last, unordered.
+		expr, nullable = "CASE WHEN "+visible+" THEN "+expr+" END", true
+	}
 	lq.sortExpr, lq.sortNull = expr, nullable
 	return lq, nil
+}
+
+// predicate renders one filter.
+func (s *Store) predicate(spec listSpec, p customer.Predicate) (string, []any, error) {
+	if cond, args, ok := spec.special(s, p); ok {
+		return cond, args, nil
+	}
+	expr, nullable, err := s.fieldExpr(spec, p.Field)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.Field.Type == customer.TypeSet { // custom multi-select
+		cond, args := s.setCondition(p, s.d.customHasAny("r.custom", p.Field.Custom.Key, len(p.Values)), expr)
+		return cond, args, nil
+	}
+	cond, args := s.condition(expr, nullable, p)
+	return cond, args, nil
+}
+
+// visibleSQL is the condition that a record (aliased r) is inside a read
+// scope, or "" when the scope is everything. The ids are written into the
+// SQL, as numbers, so that the condition can appear in a sort expression
+// without placeholders to keep in step.
+func visibleSQL(scope *customer.ReadScope) string {
+	if scope == nil {
+		return ""
+	}
+	conds := []string{"r.owner_id IN (" + int64List(scope.OwnerIDs) + ")"}
+	if len(scope.TeamIDs) > 0 {
+		conds = append(conds, "r.team_id IN ("+int64List(scope.TeamIDs)+")")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+func int64List(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // fieldExpr is the SQL expression of a built-in or custom field.

@@ -48,17 +48,17 @@ var (
 	ignoredTables = []string{"goose_db_version", "sqlite_sequence"}
 
 	// The search indexes are FTS5 virtual tables on SQLite, keyed by rowid
-	// (the record id) with the columns tokens and text; FTS5 keeps them in
-	// the shadow tables below. On PostgreSQL they are plain tables with a
-	// record_id column (primary key, foreign key to the record, cascading)
-	// and a GIN index on tokens.
+	// (the record id) with the columns below; FTS5 keeps them in the shadow
+	// tables below. On PostgreSQL they are plain tables with a record_id
+	// column (primary key, foreign key to the record, cascading) and a GIN
+	// index on both parts' tokens together.
 	searchTables     = []string{"contact_search", "company_search"}
-	sqliteFTSColumns = []string{"text", "tokens"}
-	postgresColumns  = []string{"record_id", "text", "tokens"}
+	sqliteFTSColumns = []string{"basic_text", "basic_tokens", "private_text", "private_tokens"}
+	postgresColumns  = []string{"basic_text", "basic_tokens", "private_text", "private_tokens", "record_id"}
 	fts5Shadows      = []string{"_config", "_content", "_data", "_docsize", "_idx"}
 	postgresOnly     = map[string]index{
-		"contact_search_tokens": {Table: "contact_search", Columns: []string{"tokens"}},
-		"company_search_tokens": {Table: "company_search", Columns: []string{"tokens"}},
+		"contact_search_tokens": {Table: "contact_search", Columns: []string{"(basic_tokens || private_tokens)"}},
+		"company_search_tokens": {Table: "company_search", Columns: []string{"(basic_tokens || private_tokens)"}},
 	}
 	postgresOnlyForeignKeys = map[string]string{
 		"contact_search.record_id": "contacts.id ON DELETE cascade",
@@ -260,8 +260,8 @@ func postgresSchema(t *testing.T, ctx context.Context, db *sql.DB) schema {
 	// Indexes that back no constraint, with their columns in order.
 	rows, err = db.QueryContext(ctx, `SELECT i.relname, tb.relname, x.indisunique,
 			COALESCE(pg_get_expr(x.indpred, x.indrelid), ''),
-			(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
-				JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum)
+			COALESCE((SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
+				JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum), pg_get_expr(x.indexprs, x.indrelid))
 		FROM pg_index x
 		JOIN pg_class i ON i.oid = x.indexrelid
 		JOIN pg_class tb ON tb.oid = x.indrelid

@@ -26,11 +26,11 @@ func unmigrated(t *testing.T, engine string) *store.Store {
 	return s
 }
 
-// Migration 2 marks the search entries of trashed records, which the first
-// schema's code left as they were: after the upgrade a search of live
-// contacts leaves out one trashed before it, and a search of the trash finds
-// it, counts included.
-func TestUpgradeMarksTrashedSearchEntries(t *testing.T) {
+// Migration 2 rebuilds the search entries in their second form (basic and
+// private parts, trash marker) from the records a version-1 database holds:
+// afterwards a search finds live contacts by name and by email, leaves out
+// one in the trash, and a search of the trash finds it, counts included.
+func TestUpgradeRebuildsSearchEntries(t *testing.T) {
 	for _, engine := range testenv.Stores() {
 		t.Run(engine.Name, func(t *testing.T) {
 			s := unmigrated(t, engine.Name)
@@ -39,33 +39,56 @@ func TestUpgradeMarksTrashedSearchEntries(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC().Truncate(time.Microsecond)
-			live := &customer.Contact{ContactFields: customer.ContactFields{DisplayName: "王小李", FamilyName: "王", GivenName: "小李"}, CreatedAt: now, UpdatedAt: now}
-			gone := &customer.Contact{ContactFields: customer.ContactFields{DisplayName: "李小李", FamilyName: "李", GivenName: "小李"}, CreatedAt: now, UpdatedAt: now}
-			if err := s.CreateContacts(ctx, []*customer.Contact{live, gone}); err != nil {
-				t.Fatal(err)
-			}
-			// As the first release deleted: the record only.
-			deletedAt := any(now.UnixMicro())
+			at := any(now.UnixMicro())
 			if engine.Name == "postgres" {
-				deletedAt = now
+				at = now
 			}
-			if _, err := s.DB().ExecContext(ctx, rebind(engine.Name, "UPDATE contacts SET deleted_at = ? WHERE id = ?"), deletedAt, gone.ID); err != nil {
-				t.Fatal(err)
+			// As the first release wrote them: the records, and search
+			// entries of the first form (which the rebuild replaces).
+			for _, row := range []struct {
+				id             int64
+				family, given  string
+				email          string
+				deleted        any
+				oldTokens, old string
+			}{
+				{1, "王", "小李", "li@example.com", nil, "王 王小 小 小李 李 li example com", "王小李\nli@example.com"},
+				{2, "李", "小李", "lee@example.com", at, "李 李小 小 小李 lee example com", "李小李\nlee@example.com"},
+			} {
+				_, err := s.DB().ExecContext(ctx, rebind(engine.Name, `INSERT INTO contacts (id, display_name, family_name, given_name,
+					emails, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+					row.id, row.family+row.given, row.family, row.given, `[{"address":"`+row.email+`"}]`, at, at, row.deleted)
+				if err != nil {
+					t.Fatal(err)
+				}
+				insertOld := "INSERT INTO contact_search (rowid, tokens, text) VALUES (?, ?, ?)"
+				if engine.Name == "postgres" {
+					insertOld = "INSERT INTO contact_search (record_id, tokens, text) VALUES (?, to_tsvector('simple', ?), ?)"
+				}
+				if _, err := s.DB().ExecContext(ctx, rebind(engine.Name, insertOld), row.id, row.oldTokens, row.old); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if _, err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			svc := customer.NewService(s, customer.Options{DefaultRegion: "TW"})
 			for _, tt := range []struct {
+				q       string
 				deleted customer.Deleted
 				want    int64
-			}{{customer.DeletedExclude, live.ID}, {customer.DeletedOnly, gone.ID}} {
-				page, err := svc.ListContacts(ctx, customer.ListParams{Query: "小李", Deleted: tt.deleted})
+			}{
+				{"小李", customer.DeletedExclude, 1},
+				{"li@example.com", customer.DeletedExclude, 1},
+				{"小李", customer.DeletedOnly, 2},
+				{"lee@example", customer.DeletedOnly, 2},
+			} {
+				page, err := svc.ListContacts(ctx, customer.ListParams{Query: tt.q, Deleted: tt.deleted})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if len(page.Items) != 1 || page.Items[0].ID != tt.want || page.Total == nil || page.Total.Value != 1 {
-					t.Errorf("search 小李 (deleted=%q): %d items, total %+v; want only contact %d", tt.deleted, len(page.Items), page.Total, tt.want)
+					t.Errorf("search %s (deleted=%q): %d items, total %+v; want only contact %d", tt.q, tt.deleted, len(page.Items), page.Total, tt.want)
 				}
 			}
 		})

@@ -114,39 +114,49 @@ func clip(w string) string {
 	return w
 }
 
-// Document collects the tokens and the normalised text of one record.
+// Document collects the tokens and the normalised text of one record, in
+// two parts: Basic holds what anyone signed in may find the record by (the
+// fields of its basic card: names, companies), Private what only those who
+// may read the whole record may find it by (emails, phone numbers). A search
+// by someone who may read the record matches either part; by anyone else,
+// only Basic, so that a search cannot tell them a hidden field's value.
 type Document struct {
+	Basic, Private Part
+}
+
+// Part is one part of a Document.
+type Part struct {
 	seen   map[string]struct{}
 	tokens []string
 	text   strings.Builder
 }
 
-func (d *Document) add(tok string) {
-	if d.seen == nil {
-		d.seen = make(map[string]struct{})
+func (p *Part) add(tok string) {
+	if p.seen == nil {
+		p.seen = make(map[string]struct{})
 	}
-	if _, ok := d.seen[tok]; ok {
+	if _, ok := p.seen[tok]; ok {
 		return
 	}
-	d.seen[tok] = struct{}{}
-	d.tokens = append(d.tokens, tok)
+	p.seen[tok] = struct{}{}
+	p.tokens = append(p.tokens, tok)
 }
 
 // AddText indexes free text: a name, an email address, a company name.
-func (d *Document) AddText(s string) {
+func (p *Part) AddText(s string) {
 	if strings.TrimSpace(s) == "" {
 		return
 	}
 	n := Normalize(s)
-	if d.text.Len() > 0 {
-		d.text.WriteByte('\n')
+	if p.text.Len() > 0 {
+		p.text.WriteByte('\n')
 	}
-	d.text.WriteString(n)
-	segment(n, func(w string) { d.add(clip(w)) }, func(r []rune) {
+	p.text.WriteString(n)
+	segment(n, func(w string) { p.add(clip(w)) }, func(r []rune) {
 		for i := range r {
-			d.add(string(r[i]))
+			p.add(string(r[i]))
 			if i+1 < len(r) {
-				d.add(string(r[i : i+2]))
+				p.add(string(r[i : i+2]))
 			}
 		}
 	})
@@ -154,10 +164,10 @@ func (d *Document) AddText(s string) {
 
 // AddDigits indexes digit strings as they are, such as the forms of a phone
 // number that a person might type.
-func (d *Document) AddDigits(forms ...string) {
+func (p *Part) AddDigits(forms ...string) {
 	for _, f := range forms {
 		if f != "" {
-			d.add(clip(f))
+			p.add(clip(f))
 		}
 	}
 }
@@ -165,18 +175,19 @@ func (d *Document) AddDigits(forms ...string) {
 // Trashed marks the entry of a record in the trash. Searches of live records
 // exclude it and searches of the trash require it, so that neither needs to
 // read the records to tell. No text yields it: segment drops symbols such as
-// U+2421, which the stores' tokenizers keep as part of a token.
+// U+2421, which the stores' tokenizers keep as part of a token. Markers go
+// into the Basic part, which every search reads.
 const Trashed = "\u2421trashed"
 
 // AddMarker adds a marker token such as Trashed.
-func (d *Document) AddMarker(m string) { d.add(m) }
+func (p *Part) AddMarker(m string) { p.add(m) }
 
 // Tokens returns the distinct tokens separated by single spaces.
-func (d *Document) Tokens() string { return strings.Join(d.tokens, " ") }
+func (p *Part) Tokens() string { return strings.Join(p.tokens, " ") }
 
 // Text returns the normalised text, fields separated by newlines, against
 // which query substrings are checked.
-func (d *Document) Text() string { return d.text.String() }
+func (p *Part) Text() string { return p.text.String() }
 
 // Term is one lookup in the index.
 type Term struct {

@@ -22,7 +22,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestDocumentTokens(t *testing.T) {
-	var d Document
+	var d Part
 	d.AddText("王小李")
 	d.AddText("Alice.Wang@Example.com")
 	d.AddText("台積電 TSMC")
@@ -96,7 +96,7 @@ func FuzzQueryFindsDocument(f *testing.F) {
 		f.Add(s, 0, 2)
 	}
 	f.Fuzz(func(t *testing.T, text string, from, length int) {
-		var d Document
+		var d Part
 		d.AddText(text)
 		if slices.Contains(strings.Fields(d.Tokens()), Trashed) || slices.ContainsFunc(ParseQuery(text).Terms, func(t Term) bool {
 			return strings.HasPrefix(Trashed, t.Text)

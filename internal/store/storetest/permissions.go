@@ -18,6 +18,7 @@ var permissionTests = []test{
 	{"Companies", testPermissionsCompanies},
 	{"Related", testPermissionsRelated},
 	{"Admin", testPermissionsAdmin},
+	{"HiddenFieldsStayHidden", testPermissionsHiddenFields},
 }
 
 // org is a small organisation: team North with a manager and two agents,
@@ -57,22 +58,33 @@ func seedOrg(t *testing.T, e *env) *org {
 	return o
 }
 
-func testPermissionsReadWrite(t *testing.T, e *env) {
-	o := seedOrg(t, e)
-	all := []string{"a1's", "b's", "b's in north", "a2's alone", "nobody's"}
-	tests := []struct {
+// orgContacts names every contact of seedOrg.
+var orgContacts = []string{"a1's", "b's", "b's in north", "a2's alone", "nobody's"}
+
+// orgAccess is who may read and write which contacts of seedOrg.
+func orgAccess(o *org) []struct {
+	user  *account.User
+	full  []string // the rest are basic cards
+	write []string
+} {
+	return []struct {
 		user  *account.User
-		full  []string // the rest are basic cards
+		full  []string
 		write []string
 	}{
 		{o.a1, []string{"a1's", "b's in north"}, []string{"a1's", "b's in north"}},
 		{o.b, []string{"b's", "b's in north"}, []string{"b's", "b's in north"}},
 		{o.a2, []string{"a1's", "b's in north", "a2's alone"}, []string{"a1's", "b's in north", "a2's alone"}},
 		{o.manager, []string{"a1's", "b's in north", "a2's alone"}, []string{"a1's", "b's in north", "a2's alone"}},
-		{o.viewer, all, nil},
-		{o.admin, all, all},
+		{o.viewer, orgContacts, nil},
+		{o.admin, orgContacts, orgContacts},
 	}
-	for _, tt := range tests {
+}
+
+func testPermissionsReadWrite(t *testing.T, e *env) {
+	o := seedOrg(t, e)
+	all := orgContacts
+	for _, tt := range orgAccess(o) {
 		t.Run(tt.user.Name, func(t *testing.T) {
 			ctx := e.as(tt.user)
 			page, err := e.cs.ListContacts(ctx, customer.ListParams{Sort: "id"})
@@ -326,4 +338,98 @@ func testPermissionsAdmin(t *testing.T, e *env) {
 	must(t, e.cs.PurgeContact(ctx, o.c["b's"].ID, "test"))
 	_, err := e.cs.ListTags(context.Background())
 	wantKind(t, err, crm.KindUnauthenticated)
+}
+
+// A search, filter or sort on a field off the basic card tells nothing of
+// the records the caller may see only as their basic card: it finds them by
+// their names and companies, never by their emails, phones, tags, custom
+// fields or address, and sorts them last. The one exception is the lookup of
+// an exact email address or phone number, which tells who holds it (as the
+// duplicate check does).
+func testPermissionsHiddenFields(t *testing.T, e *env) {
+	o := seedOrg(t, e)
+	co := e.company(e.sys, customer.CompanyFields{Name: "Hidden Field Trading"})
+	for _, name := range orgContacts {
+		e.position(e.sys, customer.PositionFields{ContactID: o.c[name].ID, CompanyID: co.ID})
+	}
+	for _, tt := range orgAccess(o) {
+		t.Run(tt.user.Name, func(t *testing.T) {
+			ctx := e.as(tt.user)
+			names := func(p customer.ListParams) []string {
+				t.Helper()
+				p.Limit = 100
+				page, err := e.cs.ListContacts(ctx, p)
+				must(t, err)
+				if page.Total == nil || page.Total.Value != int64(len(page.Items)) {
+					t.Errorf("%+v: %d items, total %+v", p, len(page.Items), page.Total)
+				}
+				var out []string
+				for _, c := range page.Items {
+					out = append(out, c.DisplayName)
+				}
+				return out
+			}
+			for _, name := range orgContacts {
+				c := o.c[name]
+				var want []string
+				if contains(tt.full, name) {
+					want = []string{name}
+				}
+				for _, q := range []string{c.Emails[0].Address, c.Phones[0].Number, c.Phones[0].Number[6:]} {
+					if diff := cmp.Diff(want, names(customer.ListParams{Query: q})); diff != "" {
+						t.Errorf("search %q (%s's) (-want +got):\n%s", q, name, diff)
+					}
+				}
+				if diff := cmp.Diff(want, names(customer.ListParams{Conditions: []customer.Condition{cond("email", customer.OpPrefix, c.Emails[0].Address[:3])}})); diff != "" {
+					t.Errorf("filter on the start of %s's email (-want +got):\n%s", name, diff)
+				}
+				for _, exact := range []customer.Condition{cond("email", customer.OpEq, c.Emails[0].Address), cond("phone", customer.OpIn, c.Phones[0].Number)} {
+					if diff := cmp.Diff([]string{name}, names(customer.ListParams{Conditions: []customer.Condition{exact}})); diff != "" {
+						t.Errorf("who holds %s's %s (-want +got):\n%s", name, exact.Field, diff)
+					}
+				}
+				// The name and the company are on the card: found by anyone.
+				if got := names(customer.ListParams{Query: name}); !contains(got, name) {
+					t.Errorf("search %q finds %q", name, got)
+				}
+			}
+			wantFull := sorted(tt.full...)
+			for _, f := range []customer.Condition{
+				cond("tag", customer.OpEq, "t"),
+				cond("custom.secret", customer.OpEq, "s"),
+				cond("birthday", customer.OpPrefix, "1990"),
+				{Field: "phone", Op: customer.OpExists, Values: []string{"true"}},
+			} {
+				if diff := cmp.Diff(wantFull, sorted(names(customer.ListParams{Conditions: []customer.Condition{f}})...)); diff != "" {
+					t.Errorf("filter %+v (-want +got):\n%s", f, diff)
+				}
+				if diff := cmp.Diff(wantFull, sorted(names(customer.ListParams{Query: "hidden trading", Conditions: []customer.Condition{f}})...)); diff != "" {
+					t.Errorf("search the company, filter %+v (-want +got):\n%s", f, diff)
+				}
+			}
+			for _, f := range []customer.Condition{
+				{Field: "custom.secret", Op: customer.OpExists, Values: []string{"false"}},
+				cond("tag", customer.OpNe, "t"),
+				cond("birthday", customer.OpNe, "1990-01-01"),
+			} {
+				if got := names(customer.ListParams{Conditions: []customer.Condition{f}}); len(got) != 0 {
+					t.Errorf("filter %+v finds %q", f, got)
+				}
+			}
+			if got := names(customer.ListParams{Query: "hidden trading"}); len(got) != len(orgContacts) {
+				t.Errorf("search the company finds %q; want everyone", got)
+			}
+			// Sorted by a hidden field, the records the caller may read
+			// come first, in order; the others after them.
+			for _, sort := range []string{"birthday", "-birthday", "custom.secret", "-city"} {
+				got := names(customer.ListParams{Sort: sort})
+				if len(got) != len(orgContacts) {
+					t.Fatalf("sort %s lists %q", sort, got)
+				}
+				if diff := cmp.Diff(wantFull, sorted(got[:len(tt.full)]...)); diff != "" {
+					t.Errorf("sort %s: first come (-want +got):\n%s", sort, diff)
+				}
+			}
+		})
+	}
 }

@@ -128,7 +128,10 @@ func testSearchText(t *testing.T, e *env) {
 		{"886912", []string{"王小李"}},
 		{"0912", []string{"王小李"}},
 		{"(09) 12", []string{"王小李"}},
-		{"345678", nil}, // the middle of a number is no prefix of any form
+		{"345678", []string{"王小李", "José García"}}, // the end of a number
+		{"5678", []string{"王小李", "José García"}},   // its last four digits
+		{"34567", []string{"王小李", "José García"}},  // any run of its digits
+		{"2345-6789", nil},
 		{"0913", nil},
 		{"4155550100", []string{"Ann Lee"}},
 		{"+1 (415) 555", []string{"Ann Lee"}},
@@ -136,6 +139,7 @@ func testSearchText(t *testing.T, e *env) {
 		{"612 345", []string{"José García"}},
 		{"+34612", []string{"José García"}},
 		{"27001234", []string{"Danny O'Brien"}}, // a Taipei number typed without its trunk prefix
+		{"7001234", []string{"Danny O'Brien"}},  // or without its area code
 		{"027001234", []string{"Danny O'Brien"}},
 		// Nothing to look up, or characters that mean something to a
 		// query language: no error, and only literal matches.
