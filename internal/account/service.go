@@ -16,12 +16,19 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
 
+// DefaultCacheTTL bounds how long a server goes on accepting a token or
+// session after another process (another server, the CLI) revoked it, or
+// changed its user's role or teams. A change made through the server itself
+// applies at once.
+const DefaultCacheTTL = 5 * time.Second
+
 // Options configure the Service.
 type Options struct {
 	Clock crm.Clock
 	// SessionTTL is how long a browser stays signed in.
 	SessionTTL time.Duration
-	// CacheTTL is how long an authenticated token or session is remembered.
+	// CacheTTL is how long an authenticated token or session is remembered
+	// (DefaultCacheTTL when 0).
 	CacheTTL time.Duration
 }
 
@@ -53,7 +60,7 @@ func NewService(store Store, opt Options) *Service {
 		opt.SessionTTL = 14 * 24 * time.Hour
 	}
 	if opt.CacheTTL == 0 {
-		opt.CacheTTL = 30 * time.Second
+		opt.CacheTTL = DefaultCacheTTL
 	}
 	return &Service{
 		store:      store,

@@ -91,12 +91,14 @@ func (a *App) handler() http.Handler {
 	return httpx.Chain(mux,
 		httpx.RequestID,
 		httpx.AccessLog(a.Logger, a.Metrics),
+		httpx.Negotiate, // by Accept-Language, for the errors of the layers before authentication
 		httpx.Recover,
 		httpx.SecurityHeaders,
 		httpx.JSONErrors,
 		httpx.Authenticate(a.Accounts),
-		httpx.Negotiate,
+		httpx.Negotiate, // again, with the user's own setting
 		api.Idempotent(a.Idempotency),
+		httpx.Routed,
 	)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/app"
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/i18n"
 )
 
 // Env is what a command may touch of the world.
@@ -69,22 +70,21 @@ func Main(ctx context.Context, env Env, args []string) int {
 	return 1
 }
 
-// describe words an error for the operator: field problems by field.
+// describe words an error for the operator, in English: the problem, then
+// what is wrong with each field.
 func describe(err error) string {
 	ce, ok := crm.AsError(err)
 	if !ok || ce.Kind == crm.KindInternal {
 		return err.Error()
 	}
-	var b strings.Builder
-	b.WriteString(ce.Code)
-	for k, v := range ce.Params {
-		fmt.Fprintf(&b, " %s=%v", k, v)
+	code := ce.Code
+	if code == "" {
+		code = ce.Kind.String()
 	}
+	var b strings.Builder
+	b.WriteString(i18n.Message(i18n.English, code, ce.Params))
 	for _, f := range ce.Fields {
-		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Code)
-		for k, v := range f.Params {
-			fmt.Fprintf(&b, " %s=%v", k, v)
-		}
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, i18n.Message(i18n.English, f.Code, f.Params))
 	}
 	return b.String()
 }

@@ -53,15 +53,15 @@ func TestAdministration(t *testing.T) {
 				{"migrate again", "", []string{"migrate"}, 0, `schema already at version 2`, ""},
 				{"add a user", "a long password\n", []string{"user", "add", "--email", "Ann@Example.com", "--name", "Ann Lee", "--role", "manager", "--password-stdin"}, 0,
 					`added user #1 Ann Lee <ann@example.com> \(manager\)`, ""},
-				{"the same email", "", []string{"user", "add", "--email", "ann@example.com", "--name", "Ann", "--role", "agent"}, 1, "", `duplicate_email`},
-				{"a bad role", "", []string{"user", "add", "--email", "b@example.com", "--name", "B", "--role", "boss"}, 1, "", `role: not_one_of`},
-				{"a short password", "short\n", []string{"user", "add", "--email", "c@example.com", "--name", "C", "--password-stdin"}, 1, "", `password: password_too_short`},
+				{"the same email", "", []string{"user", "add", "--email", "ann@example.com", "--name", "Ann", "--role", "agent"}, 1, "", `A user with the email ann@example.com already exists`},
+				{"a bad role", "", []string{"user", "add", "--email", "b@example.com", "--name", "B", "--role", "boss"}, 1, "", `role: Must be one of: admin, manager, agent, viewer`},
+				{"a short password", "short\n", []string{"user", "add", "--email", "c@example.com", "--name", "C", "--password-stdin"}, 1, "", `password: A password has at least 10 characters`},
 				{"list", "", []string{"user", "list"}, 0, `1\s+ann@example.com\s+Ann Lee\s+manager\s+active`, ""},
 				{"change a password", "another long one\n", []string{"user", "passwd", "--email", "ann@example.com"}, 0, `password of ann@example.com changed`, ""},
 				{"a token", "", []string{"token", "create", "--email", "ann@example.com", "--name", "ci"}, 0, `^gx_[A-Za-z0-9_-]{32}\n$`, `token #1 "ci"`},
-				{"a token for nobody", "", []string{"token", "create", "--email", "nobody@example.com", "--name", "ci"}, 1, "", `not_found`},
+				{"a token for nobody", "", []string{"token", "create", "--email", "nobody@example.com", "--name", "ci"}, 1, "", `The user was not found`},
 				{"purge needs an id and a reason", "", []string{"contact", "purge", "--id", "1"}, 2, "", `Usage`},
-				{"purge a missing contact", "", []string{"contact", "purge", "--id", "42", "--reason", "GDPR"}, 1, "", `not_found`},
+				{"purge a missing contact", "", []string{"contact", "purge", "--id", "42", "--reason", "GDPR"}, 1, "", `The contact was not found`},
 			}
 			for _, s := range steps {
 				t.Run(s.name, func(t *testing.T) {

@@ -6,14 +6,21 @@ import (
 	"net/http"
 
 	"github.com/guanxi-crm/guanxi/internal/app"
+	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/http/api"
 )
 
 func init() {
 	register("openapi", "print the OpenAPI document of the REST API", func(_ context.Context, env Env, args []string) error {
-		if len(args) > 0 {
-			fmt.Fprintln(env.Stderr, "Usage: guanxi openapi > openapi.json")
-			return errUsage
+		// --data and --database are taken like every command's, though the
+		// document needs no database.
+		var cfg config.Config
+		fs, err := flags(env, "openapi", "> openapi.json", &cfg, false)
+		if err != nil {
+			return err
+		}
+		if err := parse(fs, &cfg, args); err != nil {
+			return err
 		}
 		// The document comes from registering the routes; no database is
 		// needed for that.

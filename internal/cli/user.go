@@ -72,7 +72,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err := a.Accounts.SetPassword(sys, p.UserID, "", password); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "password of %s changed; their sessions have ended\n", p.Email)
+		fmt.Fprintf(env.Stdout, "password of %s changed; their sessions end (running servers let them go within %s)\n", p.Email, account.DefaultCacheTTL)
 	case "list":
 		users, err := a.Accounts.ListUsers(sys)
 		if err != nil {

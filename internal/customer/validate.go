@@ -15,10 +15,13 @@ import (
 func indexed(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
 
 // cleanText trims and folds runs of white space, and reports a violation when
-// the result is longer than max runes.
+// the result is longer than max runes or is not text (crm.ValidText).
 func cleanText(v *crm.Violations, field, s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > max {
+	switch {
+	case !crm.ValidText(s):
+		v.Add(field, crm.CodeInvalidText)
+	case utf8.RuneCountInString(s) > max:
 		v.Add(field, "too_long", "max", max)
 	}
 	return s
@@ -68,7 +71,7 @@ func validateAddress(v *crm.Violations, a *Address) {
 	a.Region = cleanText(v, "address.region", a.Region, 100)
 	a.PostalCode = cleanText(v, "address.postal_code", a.PostalCode, 20)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
-	if a.Country != "" && (len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z') {
+	if a.Country != "" && !crm.ValidCountry(a.Country) {
 		v.Add("address.country", "invalid_country")
 	}
 }

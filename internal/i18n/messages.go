@@ -50,6 +50,7 @@ var catalogue = map[string]entry{
 	// Field errors.
 	"required":                  {"This field is required.", "此欄位為必填。", "此字段为必填。"},
 	"too_long":                  {"At most {max} characters.", "最多 {max} 個字元。", "最多 {max} 个字符。"},
+	"invalid_text":              {"Contains characters that are not text (control characters or invalid UTF-8).", "含有非文字字元（控制字元或無效的 UTF-8）。", "含有非文本字符（控制字符或无效的 UTF-8）。"},
 	"too_many":                  {"At most {max} items.", "最多 {max} 項。", "最多 {max} 项。"},
 	"invalid_email":             {"Not a valid email address.", "電子郵件地址無效。", "电子邮件地址无效。"},
 	"invalid_phone":             {"Not a valid phone number.", "電話號碼無效。", "电话号码无效。"},

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,28 @@ type Server struct {
 	// AdminToken is an API token of the admin created at start.
 	AdminToken string
 	Client     *http.Client
+	// Logs holds every log record the server wrote, as JSON lines; warnings
+	// and errors also go to the test log.
+	Logs *LogBuffer
+}
+
+// LogBuffer collects log lines; it is safe for concurrent use.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // StartServer runs Guanxi over a fresh database of the named engine
@@ -40,7 +63,10 @@ func StartServer(tb testing.TB, engine string) *Server {
 	default:
 		tb.Fatalf("unknown engine %q", engine)
 	}
-	logger := slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &LogBuffer{}
+	logger := slog.New(slog.NewMultiHandler(
+		slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
@@ -61,7 +87,7 @@ func StartServer(tb testing.TB, engine string) *Server {
 		}
 		a.Close()
 	})
-	s := &Server{App: a, URL: "http://" + ln.Addr().String(), Client: &http.Client{Timeout: 60 * time.Second}}
+	s := &Server{App: a, URL: "http://" + ln.Addr().String(), Client: &http.Client{Timeout: 60 * time.Second}, Logs: logs}
 	sys := crm.WithPrincipal(context.Background(), crm.System)
 	if _, _, err := a.Accounts.EnsureAdmin(sys, "admin@example.com", "Admin"); err != nil {
 		tb.Fatal(err)

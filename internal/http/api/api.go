@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -183,6 +184,9 @@ func register[I, O any](api huma.API, op huma.Operation, h func(context.Context,
 	}
 	op.Errors = append(op.Errors, errorStatuses(op)...)
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		if err := textViolations(in).Err(op.OperationID); err != nil {
+			return nil, httpx.ProblemFor(ctx, err)
+		}
 		out, err := h(ctx, in)
 		if err != nil {
 			return nil, httpx.ProblemFor(ctx, err)
@@ -271,7 +275,11 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *htt
 	case status == http.StatusUnsupportedMediaType:
 		params["expected"] = "application/json"
 	case status == http.StatusBadRequest && len(errs) > 0:
+		// Only the parser's message: huma's detail would echo the body.
 		code, params["detail"] = "malformed_json", errs[0].Error()
+		if d, ok := errs[0].(*huma.ErrorDetail); ok {
+			params["detail"] = d.Message
+		}
 	case status == http.StatusBadRequest:
 		params["detail"] = msg
 	case code == "internal_error":
@@ -306,6 +314,10 @@ func fieldProblems(ctx context.Context, errs []error, prefix string) []httpx.Fie
 		case strings.HasPrefix(field, "query."), strings.HasPrefix(field, "path."), strings.HasPrefix(field, "header."):
 			field = field[strings.IndexByte(field, '.')+1:]
 		}
+		if m := requiredProperty.FindStringSubmatch(d.Message); m != nil {
+			// huma reports a missing property at its parent: name it.
+			field = strings.TrimPrefix(field+"."+m[1], ".")
+		}
 		if prefix != "" {
 			field = strings.TrimSuffix(prefix+"."+field, ".")
 		}
@@ -334,7 +346,9 @@ func hintCode(msg string) (string, map[string]any) {
 		}
 	case strings.HasPrefix(msg, "expected value to be one of"):
 		allowed := strings.TrimSuffix(strings.TrimPrefix(msg, `expected value to be one of "`), `"`)
-		return "not_one_of", map[string]any{"allowed": allowed}
+		// An enum that may be left empty lists "" among its values.
+		values := slices.DeleteFunc(strings.Split(allowed, ", "), func(v string) bool { return strings.TrimSpace(v) == "" })
+		return "not_one_of", map[string]any{"allowed": strings.Join(values, ", ")}
 	case strings.HasPrefix(msg, "expected length <= "):
 		return "too_long", map[string]any{"max": strings.TrimPrefix(msg, "expected length <= ")}
 	case strings.HasPrefix(msg, "expected array length <= "):

@@ -19,9 +19,17 @@ type loginInput struct {
 // SessionOutput is the signed-in user, with the session cookie on sign-in.
 type SessionOutput struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
-	Body      struct {
-		User *account.User `json:"user"`
-	}
+	Body      SessionBody
+}
+
+// SessionBody names the signed-in user.
+type SessionBody struct {
+	User *account.User `json:"user"`
+}
+
+// WhoAmIOutput is the signed-in user, without a cookie.
+type WhoAmIOutput struct {
+	Body SessionBody
 }
 
 // sessionMaxAge matches the account service's default session lifetime.
@@ -64,12 +72,10 @@ func (a *API) logout(ctx context.Context, in *logoutInput) (*LogoutOutput, error
 	return &LogoutOutput{SetCookie: a.sessionCookie("", -1)}, nil
 }
 
-func (a *API) session(ctx context.Context, _ *struct{}) (*SessionOutput, error) {
+func (a *API) session(ctx context.Context, _ *struct{}) (*WhoAmIOutput, error) {
 	u, err := a.deps.Accounts.Me(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &SessionOutput{}
-	out.Body.User = u
-	return out, nil
+	return &WhoAmIOutput{Body: SessionBody{User: u}}, nil
 }

@@ -42,8 +42,33 @@ var contactScenarios = []scenario{
 		want: map[string]any{"errors.0.code": "unexpected_property", "errors.0.field": "nickname"}},
 	{name: "wrong type", as: "admin", method: post, path: "/api/v1/contacts", body: `{"display_name":5}`, status: 422,
 		want: map[string]any{"errors.0.code": "invalid_type", "errors.0.field": "display_name"}},
-	{name: "malformed JSON", as: "admin", method: post, path: "/api/v1/contacts", body: `{"display_name":`, status: 400,
-		want: map[string]any{"code": "malformed_json"}},
+	{name: "malformed JSON", as: "admin", method: post, path: "/api/v1/contacts", body: `{"display_name":"王大明",`, status: 400,
+		want: map[string]any{"code": "malformed_json", "detail": "~^[^王]*$"}},
+	{name: "an invalid enum names the allowed values", as: "admin", method: post, path: "/api/v1/contacts",
+		body: `{"display_name":"X","lifecycle_stage":"vip"}`, status: 422,
+		want: map[string]any{"errors.0.field": "lifecycle_stage", "errors.0.message": "~customer, loyal, lapsed[.]$"}},
+	{name: "an invalid filter value names the allowed values", as: "admin", method: get, path: "/api/v1/contacts?filter[gender]=x", status: 422,
+		want: map[string]any{"errors.0.field": "filter[gender]", "errors.0.message": "~female, male, other"}},
+	{name: "a country that does not exist", as: "admin", method: post, path: "/api/v1/contacts",
+		body: `{"display_name":"X","address":{"country":"ZZ"}}`, status: 422,
+		want: map[string]any{"errors.0.field": "address.country", "errors.0.code": "invalid_country"}},
+	{name: "a missing property is named", as: "admin", method: post, path: "/api/v1/contacts/{c1}/merge", body: `{}`, status: 422,
+		want: map[string]any{"errors.0.code": "required", "errors.0.field": "~.+"}},
+	// PostgreSQL refuses NUL and invalid UTF-8; SQLite would take them.
+	// Either way they are refused before they reach a store.
+	{name: "NUL in a name", as: "admin", method: post, path: "/api/v1/contacts", body: `{"display_name":"a\u0000b"}`, status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text", "errors.0.field": "display_name"}},
+	{name: "control character in a custom value", as: "admin", method: post, path: "/api/v1/contacts",
+		body: `{"display_name":"X","custom":{"membership":"\u001b[31m"}}`, status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text", "errors.0.field": "custom.membership"}},
+	{name: "NUL in a filter", as: "admin", method: get, path: "/api/v1/contacts?filter[city]=a%00b", status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text", "errors.0.field": "filter[city]"}},
+	{name: "invalid UTF-8 in a filter", as: "admin", method: get, path: "/api/v1/contacts?filter[city][in]=%FF%FE,x", status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text"}},
+	{name: "invalid UTF-8 in a search", as: "admin", method: get, path: "/api/v1/contacts?q=%E7%8E", status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text", "errors.0.field": "q"}},
+	{name: "NUL in a patch", as: "admin", method: patch, path: "/api/v1/contacts/{c1}", body: `{"address":{"city":"\u0000"}}`, status: 422,
+		want: map[string]any{"errors.0.code": "invalid_text", "errors.0.field": "address.city"}},
 	{name: "nothing to identify the person", as: "admin", method: post, path: "/api/v1/contacts", body: `{}`, status: 422,
 		want: map[string]any{"errors.0.code": "name_or_contact_required"}},
 	{name: "national phone of an unknown length", as: "admin", method: post, path: "/api/v1/contacts",
@@ -174,6 +199,15 @@ var contactScenarios = []scenario{
 		body: `{"display_name":"Someone Else"}`, status: 422, want: map[string]any{"code": "idempotency_key_reused"}},
 	{name: "keys are per user", as: "agent", method: post, path: "/api/v1/contacts", headers: []string{"Idempotency-Key", "k-1"},
 		body: `{"display_name":"Agent's own"}`, status: 201},
+	{name: "erase the idempotently created contact", as: "admin", method: post, path: "/api/v1/contacts/{idem}/purge",
+		body: `{"reason":"asked to be forgotten"}`, status: 204},
+	{name: "its stored reply is forgotten: a retry runs again", as: "admin", method: post, path: "/api/v1/contacts", headers: []string{"Idempotency-Key", "k-1"},
+		body: `{"display_name":"Idem Potent"}`, status: 201, want: map[string]any{"id": "~^[0-9]+$"}, header: map[string]string{"Idempotent-Replayed": ""},
+		check: func(t *testing.T, w *world, r *testenv.Response) {
+			if strings.Contains(string(r.Body), `"id":`+w.ids["idem"]+`,`) {
+				t.Errorf("the retry replayed the purged contact: %s", r.Body)
+			}
+		}},
 }
 
 func itoa(n int64) string {

@@ -110,6 +110,9 @@ func ParseFilters(q url.Values) ([]customer.Condition, error) {
 			return nil, &huma.ErrorDetail{Location: "query." + k, Message: "invalid_filter", Value: k}
 		}
 		for _, v := range q[k] {
+			if !crm.ValidText(v) {
+				return nil, &huma.ErrorDetail{Location: "query." + k, Message: crm.CodeInvalidText}
+			}
 			values := []string{v}
 			if op == customer.OpIn {
 				values = strings.Split(v, ",")

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/guanxi-crm/guanxi/internal/testenv"
 )
@@ -172,5 +174,57 @@ func TestOperations(t *testing.T) {
 		if r.Header.Get("X-Request-Id") != "trace-42" {
 			t.Errorf("request id not echoed: %q", r.Header.Get("X-Request-Id"))
 		}
+		// Metrics and access lines name the route and the caller.
+		s.Do(t, s.AdminToken, get, "/api/v1/contacts/12345", nil, "X-Request-Id", "trace-43")
+		metrics := string(s.Do(t, "", get, "/metrics", nil).Body)
+		for _, want := range []string{`route="GET /healthz"`, `route="GET /api/v1/contacts/{id}"`} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		var line map[string]any
+		for l := range strings.SplitSeq(s.Logs.String(), "\n") {
+			if strings.Contains(l, `"request_id":"trace-43"`) {
+				_ = json.Unmarshal([]byte(l), &line)
+			}
+		}
+		if line["route"] != "GET /api/v1/contacts/{id}" || line["user_id"] != 1.0 || line["status"] != 404.0 {
+			t.Errorf("access line %v; want the route, user 1 and status 404", line)
+		}
 	})
+}
+
+// Every error is in the client's language, also those answered before the
+// caller is known: a bad token, an unknown route, a cross-site form.
+func TestErrorsInTheClientsLanguage(t *testing.T) {
+	testenv.ForEachServer(t, func(t *testing.T, s *testenv.Server) {
+		for _, c := range []struct {
+			name, method, path string
+			headers            []string
+			status             int
+		}{
+			{"bad token", get, "/api/v1/contacts", []string{"Authorization", "Bearer gx_bogus"}, 401},
+			{"unknown route", get, "/nothing", nil, 404},
+			{"unknown API route", get, "/api/v1/nothing", nil, 404},
+			{"cross-site", post, "/api/v1/auth/logout", []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r := s.Do(t, "", c.method, c.path, nil, append([]string{"Accept-Language", "zh-Hant"}, c.headers...)...)
+				var p struct{ Detail string }
+				r.JSON(t, &p)
+				if r.Status != c.status || !hasHan(p.Detail) {
+					t.Errorf("%d %q; want %d in Chinese", r.Status, p.Detail, c.status)
+				}
+			})
+		}
+	})
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -125,6 +125,12 @@ func (w *world) run(t *testing.T, scenarios []scenario) {
 				got, found := lookup(doc, path)
 				if ws, ok := want.(string); ok {
 					want = w.fill(ws)
+					if re, ok := strings.CutPrefix(ws, "~"); ok { // a regular expression
+						if !found || !regexp.MustCompile(re).MatchString(fmt.Sprint(got)) {
+							t.Errorf("%s = %v (found %v), want a match of %s; body: %s", path, got, found, re, r.Body)
+						}
+						continue
+					}
 				}
 				if !found || fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("%s = %v (found %v), want %v; body: %s", path, got, found, want, r.Body)

@@ -121,15 +121,33 @@ func Recover(next http.Handler) http.Handler {
 	})
 }
 
-// AccessLog logs each request once it is served, and records its metrics.
+// requestInfo is what the inner layers learn of a request that AccessLog,
+// outermost, reports: the middleware between them pass copies of the
+// request (r.WithContext), so what they set on theirs never reaches it.
+type requestInfo struct {
+	route     string
+	principal *crm.Principal
+	err       error // the cause of an internal error
+}
+
+type requestInfoKey struct{}
+
+func infoOf(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
+
+// AccessLog logs each request once it is served, with its route, caller and
+// the cause of any internal error, and records its metrics.
 func AccessLog(logger *slog.Logger, m *Metrics) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			sw := &statusWriter{ResponseWriter: w}
-			next.ServeHTTP(sw, r)
+			info := &requestInfo{}
+			next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
 			elapsed := time.Since(start)
-			route := r.Pattern // set by the ServeMux on the way down
+			route := info.route
 			if route == "" {
 				route = "unmatched"
 			}
@@ -148,12 +166,27 @@ func AccessLog(logger *slog.Logger, m *Metrics) Middleware {
 				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 				slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("request_id", crm.RequestID(r.Context())),
 			}
-			if p, ok := crm.PrincipalFrom(r.Context()); ok {
-				attrs = append(attrs, slog.Int64("user_id", p.UserID))
+			if info.principal != nil {
+				attrs = append(attrs, slog.Int64("user_id", info.principal.UserID))
+			}
+			if info.err != nil {
+				attrs = append(attrs, slog.String("err", info.err.Error()))
 			}
 			logger.LogAttrs(r.Context(), level, "request", attrs...)
 		})
 	}
+}
+
+// Routed runs innermost, next to the ServeMux: once the mux has served the
+// request (setting its Pattern), it tells AccessLog the route and the caller.
+func Routed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if info := infoOf(r.Context()); info != nil {
+			info.route = r.Pattern
+			info.principal, _ = crm.PrincipalFrom(r.Context())
+		}
+	})
 }
 
 // Authenticator checks credentials.
@@ -211,7 +244,9 @@ func Authenticate(a Authenticator) Middleware {
 }
 
 // Negotiate sets the response language: the user's setting, else
-// Accept-Language.
+// Accept-Language. It runs before authentication, so that the errors of the
+// outer layers (a bad token, an unknown route) are in the client's language,
+// and again after it, for the user's setting.
 func Negotiate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user := ""

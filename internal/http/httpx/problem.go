@@ -97,7 +97,11 @@ func ProblemFor(ctx context.Context, err error) *Problem {
 		if errors.Is(err, context.Canceled) {
 			return NewProblem(ctx, 499, "request_canceled", nil) // the client left; nobody reads this
 		}
-		slog.ErrorContext(ctx, "internal error", "err", err, "request_id", crm.RequestID(ctx))
+		if info := infoOf(ctx); info != nil {
+			info.err = err // AccessLog logs it with the request, through the configured logger
+		} else {
+			slog.ErrorContext(ctx, "internal error", "err", err, "request_id", crm.RequestID(ctx))
+		}
 		return NewProblem(ctx, http.StatusInternalServerError, "internal_error", map[string]any{"request_id": crm.RequestID(ctx)})
 	}
 	code := ce.Code
