@@ -51,13 +51,15 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	if err != nil {
 		return nil, err
 	}
-	applied, err := st.Migrate(ctx)
+	start := time.Now()
+	m, err := st.Migrate(ctx)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	if len(applied) > 0 {
-		logger.Info("database schema migrated", "versions", applied, "store", cfg.Store())
+	if len(m.Applied) > 0 || m.SearchRebuilt {
+		logger.Info("database migrated", "versions", m.Applied, "search_rebuilt", m.SearchRebuilt,
+			"took", time.Since(start).Round(time.Millisecond), "store", cfg.Store())
 	}
 	a := &App{
 		Config:      cfg,
@@ -174,8 +176,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // janitorInterval is how often expired things are cleared away.
 const janitorInterval = time.Hour
 
-// runJanitor erases records past their trash retention and forgets expired
-// sessions and idempotency keys, at start and then every janitorInterval.
+// runJanitor erases records past their trash retention, forgets expired
+// sessions and idempotency keys, and compacts fragmented search indexes, at
+// start and then every janitorInterval.
 func (a *App) runJanitor(ctx context.Context) {
 	t := time.NewTicker(janitorInterval)
 	defer t.Stop()
@@ -202,5 +205,8 @@ func (a *App) Janitor(ctx context.Context) {
 	}
 	if err := a.Idempotency.Expire(ctx); err != nil {
 		a.Logger.Error("expiring idempotency keys", "err", err)
+	}
+	if err := a.Store.MaintainSearch(ctx); err != nil {
+		a.Logger.Error("compacting the search indexes", "err", err)
 	}
 }

@@ -86,6 +86,10 @@ func buildData(ctx context.Context, cfg *Config, appCfg config.Config, rep *Repo
 	if err != nil {
 		return nil, err
 	}
+	// As an import does when it ends.
+	if err := a.Store.OptimizeSearch(ctx); err != nil {
+		return nil, err
+	}
 	loaded := time.Now()
 	if a.Store.Dialect() == "postgres" {
 		if err := analyze(ctx, a, rep); err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/store"
@@ -23,7 +24,8 @@ func init() {
 			return err
 		}
 		defer st.Close()
-		applied, err := st.Migrate(ctx)
+		start := time.Now()
+		m, err := st.Migrate(ctx)
 		if err != nil {
 			return err
 		}
@@ -31,10 +33,13 @@ func init() {
 		if err != nil {
 			return err
 		}
-		if len(applied) == 0 {
+		if len(m.Applied) == 0 {
 			fmt.Fprintf(env.Stdout, "%s: schema already at version %d\n", cfg.Store(), current)
 		} else {
-			fmt.Fprintf(env.Stdout, "%s: applied migrations %v; schema at version %d\n", cfg.Store(), applied, current)
+			fmt.Fprintf(env.Stdout, "%s: applied migrations %v; schema at version %d\n", cfg.Store(), m.Applied, current)
+		}
+		if m.SearchRebuilt {
+			fmt.Fprintf(env.Stdout, "rebuilt the search index (%s in all)\n", time.Since(start).Round(time.Millisecond))
 		}
 		return nil
 	})

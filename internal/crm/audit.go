@@ -90,7 +90,9 @@ func Diff(before, after any) ([]Change, error) {
 	var changes []Change
 	for _, m := range next {
 		from := oldByKey[m.key]
-		if !sameJSON(from, m.value) {
+		// Both encodings are json.Marshal's, which writes equal values
+		// alike (compact, map keys sorted): equal values are equal bytes.
+		if !bytes.Equal(from, m.value) && !(isEmptyJSON(from) && isEmptyJSON(m.value)) {
 			changes = append(changes, Change{Field: m.key, From: emptyToNil(from), To: emptyToNil(m.value)})
 		}
 		delete(oldByKey, m.key)
@@ -212,13 +214,6 @@ func jsonValueEnd(b []byte, i int) (int, error) {
 		return 0, errors.New("unterminated value")
 	}
 	return len(b), nil
-}
-
-func sameJSON(x, y json.RawMessage) bool {
-	if isEmptyJSON(x) && isEmptyJSON(y) {
-		return true
-	}
-	return string(x) == string(y) || string(compactJSON(x)) == string(compactJSON(y))
 }
 
 // isEmptyJSON treats absent, null, "", [] and {} as "no value", so a field

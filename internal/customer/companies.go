@@ -138,7 +138,7 @@ func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply 
 		return nil, crm.Internal(op, err)
 	}
 	var out *Company
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = retryStale(ifVersion, func() error {
 		cur, err := writable(ctx, s.companyKind(), op, p, id, ifVersion)
 		if err != nil {
 			return err
@@ -164,11 +164,13 @@ func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply 
 		now := s.clock.Now()
 		updated := *cur
 		updated.CompanyFields, updated.UpdatedAt = next, now
-		if err := s.store.UpdateCompany(ctx, cur, &updated); err != nil {
-			return err
-		}
-		out = &updated
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionUpdate, RecordCompany, id, changes))
+		return s.store.InTx(ctx, func(ctx context.Context) error {
+			if err := s.store.UpdateCompany(ctx, cur, &updated); err != nil {
+				return err
+			}
+			out = &updated
+			return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionUpdate, RecordCompany, id, changes))
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

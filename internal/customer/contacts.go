@@ -200,9 +200,14 @@ func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page
 
 // UpdateContact changes a contact. apply edits a copy of the current fields;
 // ifVersion, when not 0, must be the current version. A change that changes
-// nothing saves nothing. apply runs inside the write transaction: it must not
-// call the store (on SQLite, whose one write connection the transaction
-// holds, that would wait forever).
+// nothing saves nothing.
+//
+// The record is read and the change worked out before the write
+// transaction, which then only writes, checking that the version read is
+// still current: on SQLite, whose one writer serialises every write, that
+// keeps each write short. When another writer got there first, an update
+// without ifVersion starts over from the new state (apply runs again; it
+// must not call the store), and one with ifVersion is refused as stale.
 func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply func(*ContactFields) error, opt WriteOptions) (*Contact, error) {
 	const op = "customer.UpdateContact"
 	p, err := writer(ctx, op)
@@ -214,7 +219,7 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		return nil, crm.Internal(op, err)
 	}
 	var out *Contact
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = retryStale(ifVersion, func() error {
 		cur, err := writable(ctx, s.contactKind(), op, p, id, ifVersion)
 		if err != nil {
 			return err
@@ -239,11 +244,6 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		}
 		now := s.clock.Now()
 		stampConsent(&cur.Consent, &next.Consent, now, opt.source())
-		if !opt.AllowDuplicate {
-			if err := s.checkNewKeys(ctx, id, cur.Keys(), next.Keys()); err != nil {
-				return err
-			}
-		}
 		changes, err := crm.Diff(cur.ContactFields, next)
 		if err != nil {
 			return err
@@ -254,11 +254,18 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		}
 		updated := *cur
 		updated.ContactFields, updated.UpdatedAt = next, now
-		if err := s.store.UpdateContact(ctx, cur, &updated); err != nil {
-			return err
-		}
-		out = &updated
-		return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionUpdate, RecordContact, id, changes))
+		return s.store.InTx(ctx, func(ctx context.Context) error {
+			if !opt.AllowDuplicate {
+				if err := s.checkNewKeys(ctx, id, cur.Keys(), next.Keys()); err != nil {
+					return err
+				}
+			}
+			if err := s.store.UpdateContact(ctx, cur, &updated); err != nil {
+				return err
+			}
+			out = &updated
+			return s.store.AppendAudit(ctx, s.audit(ctx, p, now, crm.ActionUpdate, RecordContact, id, changes))
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

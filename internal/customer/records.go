@@ -80,6 +80,22 @@ func writable[R record[R]](ctx context.Context, k recordKind[R], op string, p *c
 	return cur, nil
 }
 
+// maxUpdateAttempts bounds how often an update starts over because another
+// writer changed the record between its read and its write.
+const maxUpdateAttempts = 5
+
+// retryStale runs an update that reads outside its write transaction, again
+// when another writer changed the record meanwhile (Stale) — unless the
+// caller named the version it read (ifVersion), which is then refused.
+func retryStale(ifVersion int64, attempt func() error) error {
+	for i := 1; ; i++ {
+		err := attempt()
+		if ifVersion != 0 || i == maxUpdateAttempts || !crm.IsKind(err, crm.KindStale) {
+			return err
+		}
+	}
+}
+
 // moveToTrash soft-deletes a record; deleting a deleted record does nothing.
 func moveToTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R], op string, id, ifVersion int64) error {
 	p, err := writer(ctx, op)

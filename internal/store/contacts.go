@@ -205,7 +205,7 @@ func (s *Store) writeSearch(ctx context.Context, table string, docs map[int64]te
 		}
 	}
 	const width = 5
-	perStatement := maxParams / width
+	perStatement := rowsPerInsert(width)
 	for start := 0; start < len(ids); start += perStatement {
 		chunk := ids[start:min(len(ids), start+perStatement)]
 		args := make([]any, 0, len(chunk)*width)

@@ -12,26 +12,35 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// Migration reports what Migrate did.
+type Migration struct {
+	// Applied lists the schema versions applied, in order.
+	Applied []int64
+	// SearchRebuilt says the search entries were rebuilt, being of a form
+	// older than this code writes.
+	SearchRebuilt bool
+}
+
 // Migrate brings the schema up to date, each migration in its own
 // transaction, recorded in goose_db_version, then rebuilds the search
-// entries if they are of an older form. It reports the versions applied.
-func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+// entries if they are of an older form.
+func (s *Store) Migrate(ctx context.Context) (Migration, error) {
+	var m Migration
 	p, err := s.migrator()
 	if err != nil {
-		return nil, err
+		return m, err
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store.Migrate: %w", err)
+		return m, fmt.Errorf("store.Migrate: %w", err)
 	}
-	applied := make([]int64, len(results))
-	for i, r := range results {
-		applied[i] = r.Source.Version
+	for _, r := range results {
+		m.Applied = append(m.Applied, r.Source.Version)
 	}
-	if _, err := s.rebuildStaleSearch(ctx); err != nil {
-		return applied, fmt.Errorf("store.Migrate: %w", err)
+	if m.SearchRebuilt, err = s.rebuildStaleSearch(ctx); err != nil {
+		return m, fmt.Errorf("store.Migrate: %w", err)
 	}
-	return applied, nil
+	return m, nil
 }
 
 // MigrateTo brings the schema up to version and no further: an upgrade

@@ -336,12 +336,12 @@ func TestMigrateTwice(t *testing.T) {
 	var versions []int64
 	testenv.ForEachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		applied, err := s.Migrate(ctx)
+		m, err := s.Migrate(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(applied) != 0 {
-			t.Errorf("second migration applied %v", applied)
+		if len(m.Applied) != 0 || m.SearchRebuilt {
+			t.Errorf("second migration applied %v, rebuilt the search index: %v", m.Applied, m.SearchRebuilt)
 		}
 		current, latest, err := s.SchemaVersion(ctx)
 		if err != nil {

@@ -91,8 +91,13 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 	// syncs at checkpoints, which in WAL mode cannot corrupt the database
 	// (a power cut may lose the last transactions, never the file).
 	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+	// Page caches (KiB): the writer's holds the index pages that writes
+	// touch again and again; a reader's needs little more than the upper
+	// levels of the b-trees, since the operating system caches the file
+	// anyway. 16 MB each cost 90 MB of the 370 MB peak of `guanxi bench`
+	// at 100,000 contacts, and 4 MB per reader measured no slower.
+	write, err := sql.Open("sqlite", base+"&_pragma=cache_size(-16000)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
@@ -103,7 +108,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("store.Open %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", base+"&_pragma=cache_size(-4000)&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store.Open: %w", err)
@@ -388,13 +393,16 @@ func rowsOf(rows, width int) string {
 	return strings.Repeat(one+", ", rows-1) + one
 }
 
-// insertRows inserts rows of values with as few statements as the
-// placeholder limit allows. head is "INSERT INTO t (a, b) VALUES".
+// insertRows inserts rows of values, many per statement. head is "INSERT
+// INTO t (a, b) VALUES". A statement takes at most rowsPerInsert(width)
+// rows, so that its text stays small enough to be prepared once and reused:
+// parsing a new 500-row insert for every batch of contacts took a sixth of
+// the batch's time.
 func (s *Store) insertRows(ctx context.Context, head string, width int, values []any) error {
 	if len(values) == 0 {
 		return nil
 	}
-	perStatement := max(1, maxParams/width)
+	perStatement := rowsPerInsert(width)
 	for start := 0; start < len(values); start += perStatement * width {
 		end := min(len(values), start+perStatement*width)
 		n := (end - start) / width
@@ -408,6 +416,15 @@ func (s *Store) insertRows(ctx context.Context, head string, width int, values [
 // maxParams stays under both engines' limit on placeholders per statement
 // (SQLite 32766, PostgreSQL 65535).
 const maxParams = 30000
+
+// insertTextSize is about how long the placeholder list of one multi-row
+// insert may grow: well under stmtCacheMaxText.
+const insertTextSize = 4096
+
+// rowsPerInsert is how many rows of width values one insert takes.
+func rowsPerInsert(width int) int {
+	return max(1, min(insertTextSize/(3*width+2), maxParams/width))
+}
 
 // int64s reads a one-column result of integers.
 func (s *Store) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {

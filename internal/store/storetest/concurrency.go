@@ -12,6 +12,7 @@ import (
 
 var concurrencyTests = []test{
 	{"SameVersion", testConcurrentSameVersion},
+	{"AnyVersion", testConcurrentAnyVersion},
 	{"SameEmail", testConcurrentSameEmail},
 	{"OverlappingBatches", testConcurrentBatches},
 	{"NewTag", testConcurrentNewTag},
@@ -79,6 +80,33 @@ func testConcurrentSameVersion(t *testing.T, e *env) {
 	}
 	if n := len(e.audit(e.sys, c.ID)); n != 4 {
 		t.Errorf("%d audit entries; want a create and three updates", n)
+	}
+}
+
+// Writers that name no version all succeed, none losing another's change:
+// an update that finds the record changed between its read and its write
+// starts over from the new state.
+func testConcurrentAnyVersion(t *testing.T, e *env) {
+	const n = 5 // each writer can lose at most once to each other one
+	c := e.contact(e.sys, customer.ContactFields{DisplayName: "Everyone's"})
+	errs := race(n, func(i int) error {
+		_, err := e.cs.UpdateContact(e.sys, c.ID, 0, func(f *customer.ContactFields) error {
+			f.Tags = append(f.Tags, fmt.Sprintf("writer %d", i))
+			return nil
+		}, customer.WriteOptions{})
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("writer %d: %v", i, err)
+		}
+	}
+	got := e.get(c.ID)
+	if got.Version != n+1 || len(got.Tags) != n {
+		t.Errorf("version %d, tags %v; want version %d and every writer's tag", got.Version, got.Tags, n+1)
+	}
+	if entries := len(e.audit(e.sys, c.ID)); entries != n+1 {
+		t.Errorf("%d audit entries; want a create and %d updates", entries, n)
 	}
 }
 
