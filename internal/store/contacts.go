@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -49,11 +50,18 @@ func scanContact(row rowScanner, sortValue *any) (*customer.Contact, error) {
 	if err := row.Scan(dest...); err != nil {
 		return nil, mapError(err)
 	}
-	err := unmarshalAll(
-		jsonField{emails, &c.Emails}, jsonField{phones, &c.Phones}, jsonField{anniversaries, &c.Anniversaries},
-		jsonField{consent, &c.Consent}, jsonField{custom, &c.Custom}, jsonField{tags, &c.Tags},
-		jsonField{companies, &c.Companies})
-	if err != nil {
+	// The fixed shapes have decoders of their own (jsoncols.go), several
+	// times faster than encoding/json, which decoding a list page spent
+	// two fifths of its time in.
+	var errs [7]error
+	c.Emails, errs[0] = decodeEmails(emails)
+	c.Phones, errs[1] = decodePhones(phones)
+	c.Anniversaries, errs[2] = decodeAnniversaries(anniversaries)
+	c.Consent, errs[3] = decodeConsent(consent)
+	c.Tags, errs[4] = decodeStrings(tags)
+	c.Companies, errs[5] = decodeCompanyRefs(companies)
+	errs[6] = unmarshalAll(jsonField{custom, &c.Custom})
+	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("contact %d: %w", c.ID, err)
 	}
 	c.Emails, c.Phones, c.Anniversaries, c.Tags, c.Companies = orEmpty(c.Emails), orEmpty(c.Phones),
