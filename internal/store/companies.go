@@ -41,6 +41,9 @@ func scanCompany(row rowScanner, sortValue *any) (*customer.Company, error) {
 const companyInsertColumns = `id, version, name, domain, industry, size, street, city, region, postal_code,
 	country, owner_id, team_id, custom, created_at, updated_at, deleted_at`
 
+// companyUpdateColumns are the columns of companyValues, in order.
+var companyUpdateColumns = columnList(companyInsertColumns)[2:]
+
 func (s *Store) companyValues(c *customer.Company) []any {
 	return []any{c.Name, c.Domain, c.Industry, c.Size, c.Address.Street, c.Address.City, c.Address.Region,
 		c.Address.PostalCode, c.Address.Country, c.OwnerID, c.TeamID, mustJSON(orEmptyMap(c.Custom)),
@@ -103,10 +106,9 @@ func (s *Store) Company(ctx context.Context, id int64) (*customer.Company, error
 // re-indexed.
 func (s *Store) UpdateCompany(ctx context.Context, old, next *customer.Company) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		args := append(s.companyValues(next), next.ID, old.Version)
-		res, err := s.exec(ctx, `UPDATE companies SET version = version + 1, name = ?, domain = ?, industry = ?,
-			size = ?, street = ?, city = ?, region = ?, postal_code = ?, country = ?, owner_id = ?, team_id = ?,
-			custom = ?, created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND version = ?`, args...)
+		set, args := changedColumns(companyUpdateColumns, s.companyValues(old), s.companyValues(next))
+		res, err := s.exec(ctx, "UPDATE companies SET version = version + 1"+set+" WHERE id = ? AND version = ?",
+			append(args, next.ID, old.Version)...)
 		if err := s.checkUpdated(ctx, res, err, "companies", "company", next.ID); err != nil {
 			return err
 		}

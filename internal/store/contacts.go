@@ -106,6 +106,9 @@ const contactInsertColumns = `id, version, display_name, family_name, given_name
 	street, city, region, postal_code, country, birthday, anniversaries, gender, preferred_language,
 	lifecycle_stage, owner_id, team_id, consent, custom, created_at, updated_at, deleted_at`
 
+// contactUpdateColumns are the columns of contactValues, in order.
+var contactUpdateColumns = columnList(contactInsertColumns)[2:]
+
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -300,12 +303,9 @@ func (s *Store) Contacts(ctx context.Context, ids []int64) ([]*customer.Contact,
 // the keys, tags and search entry only where they changed.
 func (s *Store) UpdateContact(ctx context.Context, old, next *customer.Contact) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		args := append(s.contactValues(next), next.ID, old.Version)
-		res, err := s.exec(ctx, `UPDATE contacts SET version = version + 1, display_name = ?, family_name = ?,
-			given_name = ?, emails = ?, phones = ?, street = ?, city = ?, region = ?, postal_code = ?, country = ?,
-			birthday = ?, anniversaries = ?, gender = ?, preferred_language = ?, lifecycle_stage = ?, owner_id = ?,
-			team_id = ?, consent = ?, custom = ?, created_at = ?, updated_at = ?, deleted_at = ?
-			WHERE id = ? AND version = ?`, args...)
+		set, args := changedColumns(contactUpdateColumns, s.contactValues(old), s.contactValues(next))
+		res, err := s.exec(ctx, "UPDATE contacts SET version = version + 1"+set+" WHERE id = ? AND version = ?",
+			append(args, next.ID, old.Version)...)
 		if err := s.checkUpdated(ctx, res, err, "contacts", "contact", next.ID); err != nil {
 			return err
 		}

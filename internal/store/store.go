@@ -413,6 +413,47 @@ func (s *Store) insertRows(ctx context.Context, head string, width int, values [
 	return nil
 }
 
+// columnList splits a comma-separated list of columns.
+func columnList(cols string) []string {
+	out := strings.Split(cols, ",")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
+	}
+	return out
+}
+
+// changedColumns returns the SET clause (", a = ?, b = ?") and arguments
+// of the columns whose value differs between old and next. SQLite rewrites
+// the entries of every index on a column an UPDATE sets, changed or not:
+// setting all 22 columns of a contact to change its stage rewrote all eight
+// of its indexes.
+func changedColumns(cols []string, old, next []any) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for i, col := range cols {
+		if !sameValue(old[i], next[i]) {
+			b.WriteString(", " + col + " = ?")
+			args = append(args, next[i])
+		}
+	}
+	return b.String(), args
+}
+
+// sameValue compares two query arguments of the kinds the stores pass.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case *int64:
+		y, ok := b.(*int64)
+		return ok && (x == nil) == (y == nil) && (x == nil || *x == *y)
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case nil:
+		return b == nil
+	}
+	return a == b // strings, numbers, bools
+}
+
 // maxParams stays under both engines' limit on placeholders per statement
 // (SQLite 32766, PostgreSQL 65535).
 const maxParams = 30000
