@@ -15,6 +15,7 @@ var concurrencyTests = []test{
 	{"AnyVersion", testConcurrentAnyVersion},
 	{"SameEmail", testConcurrentSameEmail},
 	{"OverlappingBatches", testConcurrentBatches},
+	{"BigBatches", testConcurrentBigBatches},
 	{"NewTag", testConcurrentNewTag},
 	{"IdempotencyKey", testConcurrentIdempotencyKey},
 }
@@ -202,6 +203,40 @@ func testConcurrentBatches(t *testing.T, e *env) {
 			t.Errorf("key %s or id %d twice", c.Emails[0].Address, c.ID)
 		}
 		seen[c.Emails[0].Address], ids[c.ID] = true, true
+	}
+}
+
+// Big batches side by side, their duplicate checks each locking the keys of
+// hundreds of emails and phones (see also TestLockKeysTakesFewLocks): all
+// are created, none twice.
+func testConcurrentBigBatches(t *testing.T, e *env) {
+	const batches, size = 8, 250
+	errs := race(batches, func(b int) error {
+		fields := make([]customer.ContactFields, size)
+		for i := range fields {
+			fields[i] = customer.ContactFields{DisplayName: fmt.Sprintf("B%d-%d", b, i),
+				Emails: []customer.Email{{Address: fmt.Sprintf("b%d-%d@example.com", b, i)}},
+				Phones: []customer.Phone{{Number: fmt.Sprintf("+8869%02d%06d", b, i)}, {Number: fmt.Sprintf("+8862%02d%06d", b, i)}}}
+		}
+		results, err := e.cs.CreateContacts(e.sys, fields, customer.WriteOptions{})
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				return r.Err
+			}
+		}
+		return nil
+	})
+	for b, err := range errs {
+		if err != nil {
+			t.Errorf("batch %d: %v", b, err)
+		}
+	}
+	page := e.list(customer.ListParams{Conditions: []customer.Condition{{Field: "email", Op: customer.OpExists, Values: []string{"true"}}}})
+	if page.Total.Value != batches*size {
+		t.Errorf("%d contacts; want %d", page.Total.Value, batches*size)
 	}
 }
 
