@@ -87,7 +87,7 @@ func buildData(ctx context.Context, cfg *Config, appCfg config.Config, rep *Repo
 		return nil, err
 	}
 	// As an import does when it ends.
-	if err := a.Store.OptimizeSearch(ctx); err != nil {
+	if err := a.Store.AfterBulkLoad(ctx); err != nil {
 		return nil, err
 	}
 	loaded := time.Now()

@@ -85,7 +85,7 @@ func loadDemo(ctx context.Context, out io.Writer, a *app.App, seed int64, contac
 	if err != nil {
 		return err
 	}
-	if err := a.Store.OptimizeSearch(ctx); err != nil {
+	if err := a.Store.AfterBulkLoad(ctx); err != nil {
 		return err
 	}
 	if err := a.Store.SetSetting(ctx, demoLoadedSetting, time.Now().UTC().Format(time.RFC3339)); err != nil {

@@ -100,15 +100,26 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 // over one).
 const maxSearchSegments = 8
 
-// OptimizeSearch compacts the search indexes after a bulk load: SQLite's
-// FTS5 indexes are merged into one segment, PostgreSQL's GIN indexes have
-// their pending entries moved into the index proper and the tables are
-// analysed.
-func (s *Store) OptimizeSearch(ctx context.Context) error {
+// AfterBulkLoad readies the database for queries after many records were
+// written at once (demo data, an import): SQLite's FTS5 indexes are merged
+// into one segment and the query planner's statistics refreshed (PRAGMA
+// optimize); PostgreSQL's GIN indexes have their pending entries moved into
+// the index proper, and the tables are analysed. Without the statistics,
+// PostgreSQL planned a search at 100,000 contacts as if contacts had 374
+// rows: 260 ms instead of 1.5 ms.
+func (s *Store) AfterBulkLoad(ctx context.Context) error {
 	for _, table := range []string{"contact_search", "company_search"} {
 		if err := s.optimizeSearch(ctx, table); err != nil {
-			return fmt.Errorf("store.OptimizeSearch %s: %w", table, err)
+			return fmt.Errorf("store.AfterBulkLoad %s: %w", table, err)
 		}
+	}
+	q := "PRAGMA optimize"
+	if s.d.name() == "postgres" {
+		// ANALYZE without tables would take every schema of the database.
+		q = "ANALYZE contacts, companies, positions, contact_keys, contact_tags, company_tags, tags, audit_log"
+	}
+	if _, err := s.exec(ctx, q); err != nil {
+		return fmt.Errorf("store.AfterBulkLoad: %w", mapError(err))
 	}
 	return nil
 }

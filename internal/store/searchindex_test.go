@@ -13,7 +13,7 @@ import (
 
 // Many small writes leave an FTS5 index in many segments, which every
 // query probes; the janitor's MaintainSearch merges them, and search finds
-// the same afterwards. OptimizeSearch (after bulk loads) runs on both
+// the same afterwards. AfterBulkLoad (after bulk loads) runs on both
 // engines.
 func TestSearchIndexMaintenance(t *testing.T) {
 	testenv.ForEachStore(t, func(t *testing.T, s *store.Store) {
@@ -54,11 +54,11 @@ func TestSearchIndexMaintenance(t *testing.T) {
 		if n := found(); n != 200 {
 			t.Errorf("search finds %d of 200 after MaintainSearch", n)
 		}
-		if err := s.OptimizeSearch(ctx); err != nil {
+		if err := s.AfterBulkLoad(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if n := found(); n != 200 {
-			t.Errorf("search finds %d of 200 after OptimizeSearch", n)
+			t.Errorf("search finds %d of 200 after AfterBulkLoad", n)
 		}
 	})
 }
