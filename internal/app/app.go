@@ -90,8 +90,9 @@ func (a *App) handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.HandleFunc("GET /{$}", a.home)
+	proxies, _ := a.Config.Proxies() // checked by Validate
 	return httpx.Chain(mux,
-		httpx.RequestID,
+		httpx.RequestID(proxies),
 		httpx.AccessLog(a.Logger, a.Metrics),
 		httpx.Negotiate, // by Accept-Language, for the errors of the layers before authentication
 		httpx.Recover,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,10 @@ type Config struct {
 	// SecureCookies marks session cookies Secure; set it when users reach
 	// Guanxi over HTTPS.
 	SecureCookies bool
+	// TrustedProxies are the addresses (CIDR, comma-separated) of reverse
+	// proxies whose X-Forwarded-For names the client: sign-in limits and
+	// logs then see the client, not the proxy.
+	TrustedProxies string
 }
 
 // Defaults returns the configuration of a fresh install.
@@ -51,6 +56,7 @@ func Defaults() Config {
 var env = map[string]string{
 	"addr": "GUANXI_ADDR", "data": "GUANXI_DATA", "database": "GUANXI_DATABASE", "log-level": "GUANXI_LOG_LEVEL",
 	"log-format": "GUANXI_LOG_FORMAT", "default-region": "GUANXI_DEFAULT_REGION", "secure-cookies": "GUANXI_SECURE_COOKIES",
+	"trusted-proxies": "GUANXI_TRUSTED_PROXIES",
 }
 
 // Register adds the flags of the settings a command uses to fs; their
@@ -73,6 +79,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string, server b
 		return nil
 	}
 	str(&c.Addr, "addr", d.Addr, "address to listen on (host:port; :8080 for every interface)")
+	str(&c.TrustedProxies, "trusted-proxies", d.TrustedProxies, "reverse proxies (CIDR, comma-separated, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client")
 	secure := d.SecureCookies
 	if v := getenv(env["secure-cookies"]); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -106,7 +113,31 @@ func (c *Config) Validate() error {
 	if c.DefaultRegion != "" && !crm.Region(c.DefaultRegion) {
 		errs = append(errs, fmt.Errorf("default region %q: not a known country code (TW, CN, HK, US, …)", c.DefaultRegion))
 	}
+	if _, err := c.Proxies(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// Proxies parses TrustedProxies.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(c.TrustedProxies, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(part); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxies: %q is not an address or CIDR prefix", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // SlogLevel is the log level as slog wants it.

@@ -35,6 +35,8 @@ func TestValidate(t *testing.T) {
 		{"unknown region", func(c *Config) { c.DefaultRegion = "XX" }, false},
 		{"lower-case region", func(c *Config) { c.DefaultRegion = "cn" }, true},
 		{"no data dir", func(c *Config) { c.DataDir = " " }, false},
+		{"trusted proxies", func(c *Config) { c.TrustedProxies = "127.0.0.1, 10.0.0.0/8,::1" }, true},
+		{"a proxy that is no address", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,proxy.local" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

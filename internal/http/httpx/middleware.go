@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -71,21 +72,62 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // RequestID gives every request an id: the client's X-Request-Id when it is
 // short and printable, else a new one. It is echoed in the response, put in
-// the context, and written in logs, problems and audit entries.
-func RequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
-		w.Header().Set("X-Request-Id", id)
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
+// the context, and written in logs, problems and audit entries. It also
+// records the client's address: the peer's, or behind one of the trusted
+// proxies the last address of X-Forwarded-For that is not one of them.
+func RequestID(trusted []netip.Prefix) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get("X-Request-Id")
+			if !validRequestID(id) {
+				id = newRequestID()
+			}
+			w.Header().Set("X-Request-Id", id)
+			ctx := WithClientAddress(crm.WithRequestID(r.Context(), id), clientAddress(r, trusted))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// clientAddress is who sent the request. X-Forwarded-For lists the addresses
+// each proxy saw, the last written by the proxy nearest to us; going back
+// from it, the first address that is not a trusted proxy is the client (any
+// before it the client may have made up).
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	isTrusted := func(s string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(s))
 		if err != nil {
-			host = r.RemoteAddr
+			return false
 		}
-		ctx := WithClientAddress(crm.WithRequestID(r.Context(), id), host)
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+		a = a.Unmap()
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(trusted) == 0 || !isTrusted(host) {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			return host // not an address: trust nothing further back
+		}
+		if !isTrusted(hop) {
+			return hop
+		}
+	}
+	return host
 }
 
 func validRequestID(id string) bool {
