@@ -123,7 +123,7 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		a.Logger.WarnContext(ctx, "not ready", "err", err)
-		httpx.WriteProblem(w, r, httpx.NewProblem(ctx, http.StatusServiceUnavailable, "unavailable", nil))
+		httpx.WriteError(w, r, crm.E("app.readyz", crm.KindUnavailable, "unavailable"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

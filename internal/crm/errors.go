@@ -25,6 +25,7 @@ const (
 	KindStale                       // optimistic-concurrency version mismatch: 412
 	KindTooLarge                    // 413
 	KindRateLimited                 // 429
+	KindUnavailable                 // the service cannot serve now (database down, schema behind): 503
 )
 
 func (k Kind) String() string {
@@ -47,6 +48,8 @@ func (k Kind) String() string {
 		return "too_large"
 	case KindRateLimited:
 		return "rate_limited"
+	case KindUnavailable:
+		return "unavailable"
 	}
 	return "internal"
 }

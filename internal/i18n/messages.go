@@ -46,6 +46,7 @@ var catalogue = map[string]entry{
 	"cross_origin_request":    {"Cross-origin requests with a session cookie are not allowed.", "不允許使用工作階段 Cookie 的跨來源請求。", "不允许使用会话 Cookie 的跨源请求。"},
 	"internal_error":          {"Something went wrong on our side. The request id is {request_id}.", "系統發生錯誤，請求編號 {request_id}。", "系统发生错误，请求编号 {request_id}。"},
 	"unavailable":             {"The service is not ready.", "服務尚未就緒。", "服务尚未就绪。"},
+	"database_busy":           {"The database is busy; try again in a moment.", "資料庫忙碌中，請稍後再試。", "数据库繁忙，请稍后再试。"},
 
 	// Field errors.
 	"required":                  {"This field is required.", "此欄位為必填。", "此字段为必填。"},

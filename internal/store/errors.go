@@ -46,6 +46,9 @@ func mapError(err error) error {
 			return crm.E("store", crm.KindInvalid, "constraint_violated").Because(err)
 		case "54000": // program_limit_exceeded (e.g. a tsvector too long)
 			return crm.E("store", crm.KindTooLarge, "too_large").Because(err)
+		case "53200", "53300", "40P01": // out of shared memory (locks), too many connections, deadlock
+			// Transient: the same request can succeed a moment later.
+			return crm.E("store", crm.KindUnavailable, "database_busy").Because(err)
 		case "22021", "22P05": // character_not_in_repertoire (NUL, invalid UTF-8), untranslatable_character
 			// Input is checked before it gets here (crm.ValidText); this
 			// keeps anything missed a client error rather than a 500.

@@ -84,7 +84,7 @@ func New(mux *http.ServeMux, deps Deps) *API {
 			httpx.WriteProblem(w, r, httpx.NewProblem(r.Context(), http.StatusMethodNotAllowed, "method_not_allowed", nil))
 			return
 		}
-		httpx.WriteProblem(w, r, httpx.NewProblem(r.Context(), http.StatusNotFound, "route_not_found", nil))
+		httpx.WriteError(w, r, crm.E("api", crm.KindNotFound, "route_not_found"))
 	})
 	return a
 }

@@ -44,7 +44,7 @@ func Idempotent(store IdempotencyStore) httpx.Middleware {
 			}
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxIdempotentBody))
 			if err != nil {
-				httpx.WriteProblem(w, r, httpx.NewProblem(r.Context(), http.StatusRequestEntityTooLarge, "body_too_large", map[string]any{"max": maxIdempotentBody}))
+				httpx.WriteError(w, r, crm.E("api.Idempotent", crm.KindTooLarge, "body_too_large").With("max", maxIdempotentBody))
 				return
 			}
 			sum := sha256.New()

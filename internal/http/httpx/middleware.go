@@ -256,7 +256,7 @@ func Authenticate(a Authenticator) Middleware {
 				scheme, secret, _ := strings.Cut(h, " ")
 				if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="guanxi"`)
-					WriteProblem(w, r, NewProblem(ctx, http.StatusUnauthorized, "invalid_token", nil))
+					WriteError(w, r, crm.E("httpx.Authenticate", crm.KindUnauthenticated, "invalid_token"))
 					return
 				}
 				p, err := a.AuthenticateToken(ctx, strings.TrimSpace(secret))
@@ -269,7 +269,7 @@ func Authenticate(a Authenticator) Middleware {
 				return
 			}
 			if err := cop.Check(r); err != nil {
-				WriteProblem(w, r, NewProblem(ctx, http.StatusForbidden, "cross_origin_request", nil))
+				WriteError(w, r, crm.E("httpx.Authenticate", crm.KindForbidden, "cross_origin_request"))
 				return
 			}
 			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {

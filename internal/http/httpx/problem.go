@@ -79,6 +79,8 @@ func statusOf(k crm.Kind) int {
 		return http.StatusRequestEntityTooLarge
 	case crm.KindRateLimited:
 		return http.StatusTooManyRequests
+	case crm.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
