@@ -47,6 +47,22 @@ func SkipOrFail(tb testing.TB, requireVar, format string, args ...any) {
 	tb.Skipf("%s; skipping (set %s=1 to make this a failure)", msg, requireVar)
 }
 
+// AvailableEngines lists the engines a test can run on here: SQLite, and
+// PostgreSQL when a server answers. For tests that cover every engine in one
+// run (fuzz targets) and so cannot skip one: without PostgreSQL they log it,
+// or fail when CI requires it.
+func AvailableEngines(tb testing.TB) []string {
+	tb.Helper()
+	if _, err := postgresTestDB(); err != nil {
+		if os.Getenv(RequirePostgres) == "1" {
+			tb.Fatalf("PostgreSQL is not available: %v (and %s=1 requires it)", err, RequirePostgres)
+		}
+		tb.Logf("PostgreSQL is not available (%v): SQLite only", err)
+		return []string{"sqlite"}
+	}
+	return []string{"sqlite", "postgres"}
+}
+
 // Store is a database under test and the name of its engine.
 type Store struct {
 	Name string
