@@ -104,9 +104,10 @@ const maxSearchSegments = 8
 // written at once (demo data, an import): SQLite's FTS5 indexes are merged
 // into one segment and the query planner's statistics refreshed (PRAGMA
 // optimize); PostgreSQL's GIN indexes have their pending entries moved into
-// the index proper, and the tables are analysed. Without the statistics,
-// PostgreSQL planned a search at 100,000 contacts as if contacts had 374
-// rows: 260 ms instead of 1.5 ms.
+// the index proper, and the tables are vacuumed (so that index-only scans,
+// such as a count of a city's contacts, need not visit the rows) and
+// analysed. Without the statistics, PostgreSQL planned a search at 100,000
+// contacts as if contacts had 374 rows: 260 ms instead of 1.5 ms.
 func (s *Store) AfterBulkLoad(ctx context.Context) error {
 	for _, table := range []string{"contact_search", "company_search"} {
 		if err := s.optimizeSearch(ctx, table); err != nil {
@@ -116,7 +117,7 @@ func (s *Store) AfterBulkLoad(ctx context.Context) error {
 	q := "PRAGMA optimize"
 	if s.d.name() == "postgres" {
 		// ANALYZE without tables would take every schema of the database.
-		q = "ANALYZE contacts, companies, positions, contact_keys, contact_tags, company_tags, tags, audit_log"
+		q = "VACUUM (ANALYZE) contacts, companies, positions, contact_keys, contact_tags, company_tags, tags, audit_log, contact_search, company_search"
 	}
 	if _, err := s.exec(ctx, q); err != nil {
 		return fmt.Errorf("store.AfterBulkLoad: %w", mapError(err))
