@@ -23,7 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
+
 	"os"
 	"regexp"
 	"runtime/pprof"
@@ -35,6 +35,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/app"
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/store"
 )
 
 // DefaultPostgresURL is the server --store postgres uses when no URL is
@@ -263,11 +264,11 @@ func prepareDatabase(ctx context.Context, cfg *Config) (config.Config, func() er
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(cctx, "CREATE SCHEMA "+schema); err != nil {
-		return c, nil, fmt.Errorf("bench: create schema on %s: %w", redact(base), err)
+		return c, nil, fmt.Errorf("bench: create schema on %s: %w", store.RedactURL(base), err)
 	}
-	cfg.logf("made schema %s on %s", schema, redact(base))
+	cfg.logf("made schema %s on %s", schema, store.RedactURL(base))
 	cfg.schema = schema
-	c.DatabaseURL = withParam(base, "search_path", schema)
+	c.DatabaseURL = store.WithSchema(base, schema)
 	drop := func() error {
 		db, err := sql.Open("pgx", base)
 		if err != nil {
@@ -280,25 +281,6 @@ func prepareDatabase(ctx context.Context, cfg *Config) (config.Config, func() er
 		return err
 	}
 	return c, drop, nil
-}
-
-func withParam(raw, key, value string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	q.Set(key, value)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return u.Redacted()
 }
 
 func randomHex(n int) string {

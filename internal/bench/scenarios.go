@@ -186,14 +186,25 @@ func jsonString(body []byte, name string) string {
 // that it must find at least one; 50 a page, with the count of matches, as
 // the API answers by default.
 
-func searchHTTP(e *env, w int, kind string) op {
+// termPicker draws client w's next search term of a kind.
+func termPicker(e *env, w int, kind string) func() (string, error) {
 	r := e.rng(w, 3)
 	terms := e.d.terms[kind]
-	return func(ctx context.Context) result {
+	return func() (string, error) {
 		if len(terms) == 0 {
-			return result{err: fmt.Errorf("the data set has no terms for %s", kind)}
+			return "", fmt.Errorf("the data set has no terms for %s", kind)
 		}
-		term := terms[r.IntN(len(terms))]
+		return terms[r.IntN(len(terms))], nil
+	}
+}
+
+func searchHTTP(e *env, w int, kind string) op {
+	next := termPicker(e, w, kind)
+	return func(ctx context.Context) result {
+		term, err := next()
+		if err != nil {
+			return result{err: err}
+		}
 		res, body := e.api.get(ctx, "/api/v1/contacts?q="+url.QueryEscape(term)+"&limit="+strconv.Itoa(pageSize)+e.totalParam())
 		if res.err == nil && res.status == http.StatusOK && bytes.HasPrefix(body, []byte(`{"items":[]`)) {
 			res.wrong = fmt.Sprintf("found nothing for %q", term)
@@ -203,13 +214,12 @@ func searchHTTP(e *env, w int, kind string) op {
 }
 
 func searchService(e *env, w int, kind string) op {
-	r := e.rng(w, 3)
-	terms := e.d.terms[kind]
+	next := termPicker(e, w, kind)
 	return func(ctx context.Context) result {
-		if len(terms) == 0 {
-			return result{err: fmt.Errorf("the data set has no terms for %s", kind)}
+		term, err := next()
+		if err != nil {
+			return result{err: err}
 		}
-		term := terms[r.IntN(len(terms))]
 		page, err := e.app.Customers.ListContacts(e.svc, customer.ListParams{Query: term, Limit: pageSize, NoTotal: e.cfg.NoTotal})
 		if err == nil && len(page.Items) == 0 {
 			return result{wrong: fmt.Sprintf("found nothing for %q", term)}

@@ -134,13 +134,30 @@ func openPostgres(ctx context.Context, cfg Config) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store.Open %s: %w", redactURL(cfg.URL), err)
+		return nil, fmt.Errorf("store.Open %s: %w", RedactURL(cfg.URL), err)
 	}
 	return newStore(newPostgresDialect(), db, db, ""), nil
 }
 
-// redactURL hides the password of a database URL for messages.
-func redactURL(raw string) string {
+// WithSchema returns a PostgreSQL URL whose connections use schema (their
+// search_path): tests and the benchmark harness each work in a schema of
+// their own.
+func WithSchema(rawURL, schema string) string { return URLWithParam(rawURL, "search_path", schema) }
+
+// URLWithParam returns a database URL with a query parameter set.
+func URLWithParam(rawURL, key, value string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// RedactURL hides the password of a database URL, for messages.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparseable URL)"

@@ -146,7 +146,7 @@ func PostgresSchemaURL(tb testing.TB) string {
 			tb.Logf("drop schema %s: %v", schema, err)
 		}
 	})
-	return withParam(base, "search_path", schema)
+	return store.WithSchema(base, schema)
 }
 
 var (
@@ -165,7 +165,7 @@ func postgresTestDB() (string, error) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		db, err := sql.Open("pgx", withParam(admin, "connect_timeout", "3"))
+		db, err := sql.Open("pgx", store.URLWithParam(admin, "connect_timeout", "3"))
 		if err != nil {
 			pgErr = err
 			return
@@ -201,17 +201,6 @@ func postgresTestDB() (string, error) {
 		pgURL = u.String()
 	})
 	return pgURL, pgErr
-}
-
-func withParam(raw, key, value string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	q.Set(key, value)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func randomHex(n int) string {
