@@ -105,11 +105,8 @@ func (f *UserFields) normalize(v *crm.Violations) {
 		v.Add("email", code)
 	}
 	f.Email = email
-	f.Name = strings.Join(strings.Fields(f.Name), " ")
-	if f.Name == "" {
+	if f.Name = crm.CleanText(v, "name", f.Name, 100); f.Name == "" {
 		v.Add("name", "required")
-	} else if utf8.RuneCountInString(f.Name) > 100 {
-		v.Add("name", "too_long", "max", 100)
 	}
 	if !f.Role.Valid() {
 		v.Add("role", "not_one_of", "allowed", "admin, manager, agent, viewer")

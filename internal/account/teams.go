@@ -3,18 +3,13 @@ package account
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
 
 func (f *TeamFields) normalize(v *crm.Violations) {
-	f.Name = strings.Join(strings.Fields(f.Name), " ")
-	if f.Name == "" {
+	if f.Name = crm.CleanText(v, "name", f.Name, 100); f.Name == "" {
 		v.Add("name", "required")
-	} else if utf8.RuneCountInString(f.Name) > 100 {
-		v.Add("name", "too_long", "max", 100)
 	}
 }
 

@@ -3,9 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -30,11 +28,8 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string, ex
 		return nil, "", crm.Forbidden(op)
 	}
 	var v crm.Violations
-	name = strings.TrimSpace(name)
-	if name == "" {
+	if name = crm.CleanText(&v, "name", name, 100); name == "" {
 		v.Add("name", "required")
-	} else if utf8.RuneCountInString(name) > 100 {
-		v.Add("name", "too_long", "max", 100)
 	}
 	now := s.clock.Now()
 	if expiresAt != nil && !expiresAt.After(now) {

@@ -1,6 +1,9 @@
 package crm
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // CodeInvalidText is the field error of text that is not valid UTF-8 or
 // holds a control character.
@@ -29,4 +32,18 @@ func ValidText(s string) bool {
 		i += size
 	}
 	return true
+}
+
+// CleanText trims s and folds its runs of white space into single spaces,
+// and reports on v a result that is not text (ValidText) or is longer than
+// max runes.
+func CleanText(v *Violations, field, s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	switch {
+	case !ValidText(s):
+		v.Add(field, CodeInvalidText)
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, "too_long", "max", max)
+	}
+	return s
 }

@@ -81,12 +81,8 @@ func (d *FieldDefFields) validate(v *crm.Violations) {
 	if !slices.Contains(FieldTypes, d.Type) {
 		v.Add("type", "not_one_of", "allowed", joinStrings(FieldTypes))
 	}
-	d.Label = strings.TrimSpace(d.Label)
-	if d.Label == "" {
+	if d.Label = crm.CleanText(v, "label", d.Label, 100); d.Label == "" {
 		d.Label = d.Key
-	}
-	if utf8.RuneCountInString(d.Label) > 100 {
-		v.Add("label", "too_long", "max", 100)
 	}
 	hasOptions := d.Type == FieldSelect || d.Type == FieldMultiSelect
 	if hasOptions && len(d.Options) == 0 {
@@ -209,6 +205,9 @@ func customValue(def *FieldDef, raw any, region string) (any, string) {
 			return nil, "expected_string"
 		}
 		s = strings.TrimSpace(s)
+		if !crm.ValidText(s) {
+			return nil, crm.CodeInvalidText
+		}
 		if utf8.RuneCountInString(s) > maxCustomTextRunes {
 			return nil, "too_long"
 		}

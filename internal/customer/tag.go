@@ -36,7 +36,7 @@ func normalizeTags(field string, tags []string, v *crm.Violations) []string {
 		if t == "" {
 			continue
 		}
-		if utf8.RuneCountInString(t) > maxTagRunes || strings.ContainsAny(t, ",\n") {
+		if utf8.RuneCountInString(t) > maxTagRunes || strings.ContainsAny(t, ",\n") || !crm.ValidText(t) {
 			v.Add(indexed(field, i), "invalid_tag", "max", maxTagRunes)
 			continue
 		}

@@ -7,25 +7,11 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
 
 func indexed(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
-
-// cleanText trims and folds runs of white space, and reports a violation when
-// the result is longer than max runes or is not text (crm.ValidText).
-func cleanText(v *crm.Violations, field, s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	switch {
-	case !crm.ValidText(s):
-		v.Add(field, crm.CodeInvalidText)
-	case utf8.RuneCountInString(s) > max:
-		v.Add(field, "too_long", "max", max)
-	}
-	return s
-}
 
 // validDate accepts YYYY-MM-DD, and --MM-DD (a date whose year is unknown,
 // as vCard writes birthdays) when partialYear is set.
@@ -66,10 +52,10 @@ func canonicalLanguage(tag string) (string, bool) {
 }
 
 func validateAddress(v *crm.Violations, a *Address) {
-	a.Street = cleanText(v, "address.street", a.Street, 300)
-	a.City = cleanText(v, "address.city", a.City, 100)
-	a.Region = cleanText(v, "address.region", a.Region, 100)
-	a.PostalCode = cleanText(v, "address.postal_code", a.PostalCode, 20)
+	a.Street = crm.CleanText(v, "address.street", a.Street, 300)
+	a.City = crm.CleanText(v, "address.city", a.City, 100)
+	a.Region = crm.CleanText(v, "address.region", a.Region, 100)
+	a.PostalCode = crm.CleanText(v, "address.postal_code", a.PostalCode, 20)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	if a.Country != "" && !crm.ValidCountry(a.Country) {
 		v.Add("address.country", "invalid_country")
@@ -98,9 +84,9 @@ func DeriveDisplayName(family, given string) string {
 
 // normalize validates the fields and brings them to their stored form.
 func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string) {
-	f.FamilyName = cleanText(v, "family_name", f.FamilyName, 100)
-	f.GivenName = cleanText(v, "given_name", f.GivenName, 100)
-	f.DisplayName = cleanText(v, "display_name", f.DisplayName, 200)
+	f.FamilyName = crm.CleanText(v, "family_name", f.FamilyName, 100)
+	f.GivenName = crm.CleanText(v, "given_name", f.GivenName, 100)
+	f.DisplayName = crm.CleanText(v, "display_name", f.DisplayName, 200)
 
 	emails := make([]Email, 0, len(f.Emails))
 	for i, e := range f.Emails {
@@ -166,7 +152,7 @@ func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating b
 	}
 	for i := range f.Anniversaries {
 		a := &f.Anniversaries[i]
-		a.Label = cleanText(v, indexed("anniversaries", i)+".label", a.Label, 100)
+		a.Label = crm.CleanText(v, indexed("anniversaries", i)+".label", a.Label, 100)
 		if a.Label == "" {
 			v.Add(indexed("anniversaries", i)+".label", "required")
 		}
@@ -195,7 +181,7 @@ func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating b
 		if !slices.Contains([]ConsentStatus{ConsentUnknown, ConsentGranted, ConsentDenied}, c.Status) {
 			v.Add("consent."+name+".status", "not_one_of", "allowed", "granted, denied")
 		}
-		c.Source = cleanText(v, "consent."+name+".source", c.Source, 100)
+		c.Source = crm.CleanText(v, "consent."+name+".source", c.Source, 100)
 	}
 	f.Custom = validateCustom(defs, f.Custom, creating, region, v)
 }
@@ -267,7 +253,7 @@ func normalizeDomain(s string) (string, bool) {
 }
 
 func (f *CompanyFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string) {
-	f.Name = cleanText(v, "name", f.Name, 200)
+	f.Name = crm.CleanText(v, "name", f.Name, 200)
 	if f.Name == "" {
 		v.Add("name", "required")
 	}
@@ -276,7 +262,7 @@ func (f *CompanyFields) normalize(v *crm.Violations, defs []FieldDef, creating b
 	} else {
 		v.Add("domain", "invalid_domain")
 	}
-	f.Industry = cleanText(v, "industry", f.Industry, 100)
+	f.Industry = crm.CleanText(v, "industry", f.Industry, 100)
 	if f.Size != "" && !slices.Contains(CompanySizes, f.Size) {
 		v.Add("size", "not_one_of", "allowed", strings.Join(CompanySizes, ", "))
 	}
@@ -292,8 +278,8 @@ func (f *PositionFields) normalize(v *crm.Violations) {
 	if f.CompanyID <= 0 {
 		v.Add("company_id", "required")
 	}
-	f.Title = cleanText(v, "title", f.Title, 200)
-	f.Department = cleanText(v, "department", f.Department, 200)
+	f.Title = crm.CleanText(v, "title", f.Title, 200)
+	f.Department = crm.CleanText(v, "department", f.Department, 200)
 	if f.BuyingRole != "" && !slices.Contains(BuyingRoles, f.BuyingRole) {
 		v.Add("buying_role", "not_one_of", "allowed", joinStrings(BuyingRoles))
 	}

@@ -70,7 +70,9 @@ func (a *API) validateAs(ctx context.Context, value any, raw []byte, t reflect.T
 	if err := decodeStrict(raw, v); err != nil {
 		return malformed(err)
 	}
-	return nil
+	// Bodies decoded here (patches, batch items) bypass the check of
+	// register, which sees them only as raw bytes.
+	return textViolations(v).Err("api.decode")
 }
 
 // applyPatch applies a merge patch to the JSON form of current and decodes
