@@ -137,7 +137,7 @@ var contactScenarios = []scenario{
 			"results.3.error.params.index": 0, "results.4.status": 201},
 		save: map[string]string{"b1": "results.0.id"}},
 	{name: "batch: a record with a NUL is refused alone", as: "admin", method: post, path: "/api/v1/contacts/batch",
-		body: `{"items":[{"display_name":"Nul Free"},{"display_name":"x","tags":["a\u0000"]},{"display_name":"y","anniversaries":[{"label":"\u0007","date":"2020-01-01"}]}]}`,
+		body:   `{"items":[{"display_name":"Nul Free"},{"display_name":"x","tags":["a\u0000"]},{"display_name":"y","anniversaries":[{"label":"\u0007","date":"2020-01-01"}]}]}`,
 		status: 200, want: map[string]any{"created": 1, "failed": 2, "results.0.status": 201,
 			"results.1.status": 422, "results.1.error.errors.0.code": "invalid_text", "results.1.error.errors.0.field": "tags[0]",
 			"results.2.status": 422, "results.2.error.errors.0.code": "invalid_text"}},
