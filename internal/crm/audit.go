@@ -116,10 +116,9 @@ type member struct {
 // members splits a JSON object into its members, in order, without decoding
 // the values.
 func members(obj []byte) ([]member, error) {
-	errMalformed := errNotObject
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
-		return nil, errMalformed
+		return nil, errNotObject
 	}
 	var out []member
 	i = skipSpace(obj, i+1)
@@ -129,27 +128,27 @@ func members(obj []byte) ([]member, error) {
 	for {
 		end, err := jsonValueEnd(obj, i)
 		if err != nil || obj[i] != '"' {
-			return nil, errMalformed
+			return nil, errNotObject
 		}
 		key := string(obj[i+1 : end-1])
 		if bytes.IndexByte(obj[i:end], '\\') >= 0 {
 			if err := json.Unmarshal(obj[i:end], &key); err != nil {
-				return nil, errMalformed
+				return nil, errNotObject
 			}
 		}
 		i = skipSpace(obj, end)
 		if i >= len(obj) || obj[i] != ':' {
-			return nil, errMalformed
+			return nil, errNotObject
 		}
 		i = skipSpace(obj, i+1)
 		end, err = jsonValueEnd(obj, i)
 		if err != nil {
-			return nil, errMalformed
+			return nil, errNotObject
 		}
 		out = append(out, member{key: key, value: obj[i:end]})
 		i = skipSpace(obj, end)
 		if i >= len(obj) {
-			return nil, errMalformed
+			return nil, errNotObject
 		}
 		switch obj[i] {
 		case ',':
@@ -157,7 +156,7 @@ func members(obj []byte) ([]member, error) {
 		case '}':
 			return out, nil
 		default:
-			return nil, errMalformed
+			return nil, errNotObject
 		}
 	}
 }

@@ -256,7 +256,7 @@ func (postgresDialect) lockKeys(ctx context.Context, q querier, keys []string) e
 	buckets = slices.Compact(buckets)
 	// One round trip for all; taken in ascending order so that two
 	// transactions locking overlapping buckets cannot deadlock.
-	_, err := q.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int4[]) WITH ORDINALITY AS u(b, n)`,
+	_, err := q.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int4[]) AS b`,
 		lockNamespace, buckets)
 	return err
 }

@@ -57,7 +57,7 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 	}
 	for after := int64(0); ; {
 		var last int64
-		indexed := 0
+		var indexed int
 		err := s.InTx(ctx, func(ctx context.Context) error {
 			rows, err := s.query(ctx, "SELECT id, name, domain, deleted_at FROM companies WHERE id > ? ORDER BY id LIMIT ?", after, rebuildBatch)
 			if err != nil {
@@ -73,11 +73,12 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 				}
 				c.DeletedAt = deleted
 				docs[c.ID] = companyDocument(&c)
-				last, indexed = c.ID, indexed+1
+				last = c.ID
 			}
 			if err := rows.Err(); err != nil {
 				return mapError(err)
 			}
+			indexed = len(docs)
 			return s.writeSearch(ctx, "company_search", docs, true)
 		})
 		if err != nil {
@@ -146,16 +147,10 @@ func (s *Store) MaintainSearch(ctx context.Context) error {
 }
 
 func (s *Store) optimizeSearch(ctx context.Context, table string) error {
-	var stmts []string
-	if s.d.name() == "sqlite" {
-		stmts = []string{"INSERT INTO " + table + " (" + table + ") VALUES ('optimize')"}
-	} else {
-		stmts = []string{"SELECT gin_clean_pending_list('" + table + "_tokens'::regclass)", "ANALYZE " + table}
+	q := "INSERT INTO " + table + " (" + table + ") VALUES ('optimize')"
+	if s.d.name() == "postgres" {
+		q = "SELECT gin_clean_pending_list('" + table + "_tokens'::regclass)"
 	}
-	for _, q := range stmts {
-		if _, err := s.exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := s.exec(ctx, q)
+	return err
 }

@@ -72,7 +72,7 @@ func New(mux *http.ServeMux, deps Deps) *API {
 		DefaultFormat: "application/json",
 	}
 	a := &API{deps: deps, huma: humago.New(mux, cfg)}
-	a.huma.UseMiddleware(requireAuth(a.huma), oneBatchAtATime(), func(ctx huma.Context, next func(huma.Context)) {
+	a.huma.UseMiddleware(requireAuth(a.huma), fewBatchesAtOnce(), func(ctx huma.Context, next func(huma.Context)) {
 		u := ctx.URL()
 		next(huma.WithValue(ctx, requestURLKey{}, &u))
 	})
@@ -171,12 +171,12 @@ func requireAuth(api huma.API) func(huma.Context, func(huma.Context)) {
 	}
 }
 
-// oneBatchAtATime lets a few batch requests in at once (one per CPU, at
+// fewBatchesAtOnce lets a few batch requests in at once (one per CPU, at
 // least two) and keeps the others waiting before their bodies are read. A
 // batch's records are written in one transaction, and on SQLite transactions
 // run one after another anyway, so admitting sixteen at once only held
 // sixteen decoded batches of 1,000 records in memory instead of a few.
-func oneBatchAtATime() func(huma.Context, func(huma.Context)) {
+func fewBatchesAtOnce() func(huma.Context, func(huma.Context)) {
 	slots := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if ctx.Operation().MaxBodyBytes != maxBatchBody {
