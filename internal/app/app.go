@@ -14,13 +14,17 @@ import (
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/http/api"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/idempotency"
+	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/store"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // Version is the version of this build, set by the linker
@@ -33,6 +37,10 @@ type App struct {
 	Logger      *slog.Logger
 	Store       *store.Store
 	Customers   *customer.Service
+	Touchpoints *touchpoint.Service
+	Commerce    *commerce.Service
+	Reports     *report.Service
+	Importer    *importer.Importer
 	Accounts    *account.Service
 	Idempotency *idempotency.Service
 	API         *api.API
@@ -70,6 +78,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		Idempotency: idempotency.NewService(st, nil),
 		Metrics:     httpx.NewMetrics(),
 	}
+	a.Touchpoints = touchpoint.NewService(st, a.Customers, nil)
+	a.Commerce = commerce.NewService(st, a.Touchpoints, a.Customers, commerce.Options{DefaultCurrency: cfg.Currency})
+	a.Reports = report.NewService(st, nil)
+	a.Importer = &importer.Importer{Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Tx: st}
 	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
@@ -83,7 +95,8 @@ func (a *App) Close() error { return a.Store.Close() }
 func (a *App) handler() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{
-		Customers: a.Customers, Accounts: a.Accounts, Idempotency: a.Idempotency,
+		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
+		Accounts: a.Accounts, Idempotency: a.Idempotency,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /healthz", a.healthz)

@@ -32,6 +32,9 @@ type Config struct {
 	// DefaultRegion (ISO 3166 alpha-2) reads phone numbers written without a
 	// country code.
 	DefaultRegion string
+	// Currency (ISO 4217) is taken by the first product or order that
+	// names none; after that, the database's currency is the one it holds.
+	Currency string
 	// SecureCookies marks session cookies Secure; set it when users reach
 	// Guanxi over HTTPS.
 	SecureCookies bool
@@ -49,13 +52,14 @@ func Defaults() Config {
 		LogLevel:      "info",
 		LogFormat:     "text",
 		DefaultRegion: "TW",
+		Currency:      "TWD",
 	}
 }
 
 // env names the environment variable of each setting.
 var env = map[string]string{
 	"addr": "GUANXI_ADDR", "data": "GUANXI_DATA", "database": "GUANXI_DATABASE", "log-level": "GUANXI_LOG_LEVEL",
-	"log-format": "GUANXI_LOG_FORMAT", "default-region": "GUANXI_DEFAULT_REGION", "secure-cookies": "GUANXI_SECURE_COOKIES",
+	"log-format": "GUANXI_LOG_FORMAT", "default-region": "GUANXI_DEFAULT_REGION", "currency": "GUANXI_CURRENCY", "secure-cookies": "GUANXI_SECURE_COOKIES",
 	"trusted-proxies": "GUANXI_TRUSTED_PROXIES",
 }
 
@@ -75,6 +79,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string, server b
 	str(&c.LogLevel, "log-level", d.LogLevel, "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", d.LogFormat, "text or json")
 	str(&c.DefaultRegion, "default-region", d.DefaultRegion, "country (ISO 3166 code) of phone numbers written without a country code")
+	str(&c.Currency, "currency", d.Currency, "currency (ISO 4217) of a new database's amounts, taken by the first product or order that names none")
 	if !server {
 		return nil
 	}
@@ -110,6 +115,10 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("data: the data directory is empty"))
 	}
 	c.DefaultRegion = strings.ToUpper(c.DefaultRegion)
+	c.Currency = strings.ToUpper(c.Currency)
+	if c.Currency != "" && !crm.ValidCurrency(c.Currency) {
+		errs = append(errs, fmt.Errorf("currency %q: not an ISO 4217 code (TWD, CNY, USD, …)", c.Currency))
+	}
 	if c.DefaultRegion != "" && !crm.Region(c.DefaultRegion) {
 		errs = append(errs, fmt.Errorf("default region %q: not a known country code (TW, CN, HK, US, …)", c.DefaultRegion))
 	}

@@ -15,6 +15,7 @@ const (
 	ActionRestore = "restore"
 	ActionMerge   = "merge"
 	ActionPurge   = "purge"
+	ActionJoin    = "join" // an anonymous profile joined a contact
 )
 
 // AuditEntry records who changed what, when. Changes hold each changed field
@@ -25,7 +26,7 @@ type AuditEntry struct {
 	At         time.Time `json:"at"`
 	ActorID    *int64    `json:"actor_id" doc:"User who made the change; null for the system"`
 	ActorName  string    `json:"actor_name"`
-	Action     string    `json:"action" enum:"create,update,delete,restore,merge,purge"`
+	Action     string    `json:"action" enum:"create,update,delete,restore,merge,purge,join"`
 	RecordType string    `json:"record_type"`
 	RecordID   int64     `json:"record_id"`
 	Changes    []Change  `json:"changes" nullable:"false"`

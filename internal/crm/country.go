@@ -19,3 +19,6 @@ var countries = func() map[string]bool {
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code
 // in upper case.
 func ValidCountry(code string) bool { return countries[code] }
+
+// CountryCodes lists the ISO 3166-1 alpha-2 codes ValidCountry accepts.
+func CountryCodes() []string { return strings.Fields(countryCodes) }

@@ -116,6 +116,22 @@ type Contact struct {
 	DeletedAt    *time.Time   `json:"deleted_at,omitempty" doc:"Set while the contact is in the trash; restorable for 30 days"`
 	MergedIntoID *int64       `json:"merged_into_id,omitempty" doc:"Set when this contact was merged into another"`
 	Restricted   bool         `json:"restricted,omitempty" doc:"True when the caller may see only the basic card of this contact"`
+	Metrics      *Metrics     `json:"metrics,omitempty" doc:"Figures derived from the contact's events, orders and carts; on single reads only"`
+}
+
+// Metrics are a contact's figures, kept current by every event, order and
+// cart that changes them. Amounts are minor units of Currency.
+type Metrics struct {
+	FirstSeenAt       *time.Time `json:"first_seen_at"`
+	LastSeenAt        *time.Time `json:"last_seen_at"`
+	FirstOrderAt      *time.Time `json:"first_order_at"`
+	LastOrderAt       *time.Time `json:"last_order_at"`
+	OrderCount        int64      `json:"order_count" doc:"Paid or fulfilled sales"`
+	Revenue           int64      `json:"revenue" doc:"Net of refunds and returns"`
+	Profit            int64      `json:"profit"`
+	AverageOrderValue int64      `json:"average_order_value" doc:"revenue / order_count, rounded down"`
+	OpenCartValue     int64      `json:"open_cart_value"`
+	Currency          string     `json:"currency,omitempty"`
 }
 
 // CompanyRef summarises a contact's current position at a company.

@@ -17,7 +17,8 @@ type Store interface {
 
 	// CreateContacts inserts new contacts, setting their IDs and Version 1.
 	CreateContacts(ctx context.Context, cs []*Contact) error
-	// Contact reads a contact, deleted or not; NotFound once purged.
+	// Contact reads a contact, deleted or not, with its Metrics; NotFound
+	// once purged.
 	Contact(ctx context.Context, id int64) (*Contact, error)
 	// Contacts reads several contacts, skipping ids that do not exist.
 	Contacts(ctx context.Context, ids []int64) ([]*Contact, error)

@@ -270,7 +270,12 @@ func (s *Store) Contact(ctx context.Context, id int64) (*customer.Contact, error
 	c, err := scanContact(s.queryRow(ctx, "SELECT "+s.cols.contact+" FROM contacts r WHERE r.id = ?", id), nil)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return nil, notFound("contact", id)
+	} else if err != nil {
+		return nil, err
 	}
+	// A single read carries the contact's figures; lists do not, to stay
+	// one query per page.
+	c.Metrics, err = s.ContactMetrics(ctx, id)
 	return c, err
 }
 
@@ -522,6 +527,13 @@ func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at tim
 			// reports to nobody rather than to themselves
 			{"UPDATE positions SET reports_to_id = NULL WHERE reports_to_id = contact_id", nil},
 			{"DELETE FROM contact_keys WHERE contact_id = ?", []any{from}},
+			// the history and purchases of the merged contact are the survivor's
+			{"UPDATE events SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"UPDATE orders SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"UPDATE carts SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"UPDATE subscriptions SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"UPDATE contact_identities SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"DELETE FROM contact_metrics WHERE contact_id = ?", []any{from}},
 			{"UPDATE contacts SET merged_into_id = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?", []any{into, now, now, from}},
 		} {
 			if _, err := s.exec(ctx, q.sql, q.args...); err != nil {
@@ -529,6 +541,9 @@ func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at tim
 			}
 		}
 		if err := s.deleteSearch(ctx, "contact_search", []int64{from}); err != nil {
+			return err
+		}
+		if err := s.RefreshContactMetrics(ctx, []int64{into}); err != nil {
 			return err
 		}
 		return s.reindexContacts(ctx, []int64{into})

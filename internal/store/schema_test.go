@@ -166,10 +166,15 @@ func sortedKeys[V any](m map[string]V) []string {
 
 var spaces = regexp.MustCompile(`\s+`)
 
+// literalCasts are the casts PostgreSQL adds to literals when it prints a
+// predicate ('open'::text).
+var literalCasts = regexp.MustCompile(`::[a-z ]+`)
+
 // normalizeWhere writes a partial index predicate the same way for both
-// engines: lower case, no parentheses, single spaces.
+// engines: lower case, no parentheses or literal casts, single spaces.
 func normalizeWhere(s string) string {
 	s = strings.NewReplacer("(", "", ")", "").Replace(strings.ToLower(s))
+	s = literalCasts.ReplaceAllString(s, "")
 	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
 }
 

@@ -73,8 +73,8 @@ func TestUpgradeRebuildsSearchEntries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(m.Applied) != 1 || m.Applied[0] != 2 || !m.SearchRebuilt {
-				t.Errorf("migration applied %v, rebuilt the search index: %v; want 2, and a rebuild", m.Applied, m.SearchRebuilt)
+			if len(m.Applied) == 0 || m.Applied[0] != 2 || !m.SearchRebuilt {
+				t.Errorf("migration applied %v, rebuilt the search index: %v; want 2 and later ones, and a rebuild", m.Applied, m.SearchRebuilt)
 			}
 			svc := customer.NewService(s, customer.Options{DefaultRegion: "TW"})
 			for _, tt := range []struct {

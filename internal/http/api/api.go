@@ -19,10 +19,13 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
+	"github.com/guanxi-crm/guanxi/internal/report"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // Prefix is where the API lives.
@@ -31,6 +34,9 @@ const Prefix = "/api/v1"
 // Deps are the services the API serves.
 type Deps struct {
 	Customers   *customer.Service
+	Touchpoints *touchpoint.Service
+	Commerce    *commerce.Service
+	Reports     *report.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string
@@ -121,6 +127,12 @@ var apiTags = []*huma.Tag{
 	{Name: "tokens", Description: "API tokens"},
 	{Name: "auth", Description: "Browser sign-in"},
 	{Name: "audit", Description: "Who changed what, when"},
+	{Name: "events", Description: "Touchpoints: every interaction a customer has, on every channel"},
+	{Name: "products", Description: "What the business sells"},
+	{Name: "orders", Description: "Sales and returns with their lines and refunds"},
+	{Name: "carts", Description: "Shopping carts, open, converted or abandoned"},
+	{Name: "subscriptions", Description: "Recurring purchases; their renewals are orders"},
+	{Name: "reports", Description: "The figures an owner asks for first"},
 }
 
 // OpenAPI returns the API's OpenAPI document.

@@ -208,3 +208,13 @@ func documentBody[T any](a *API, method, path, contentType, description string) 
 		Content:     map[string]*huma.MediaType{contentType: {Schema: a.schemaOf(reflect.TypeFor[T]())}},
 	}
 }
+
+// documentNDJSON documents an NDJSON request body of T lines.
+func documentNDJSON[T any](a *API, path, description string) {
+	op := a.huma.OpenAPI().Paths[path].Post
+	op.RequestBody = &huma.RequestBody{
+		Required:    true,
+		Description: description,
+		Content:     map[string]*huma.MediaType{"application/x-ndjson": {Schema: a.schemaOf(reflect.TypeFor[T]())}},
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // op builds an operation; public ones need no credentials.
@@ -140,4 +142,56 @@ func (a *API) routes() {
 
 	// Audit.
 	register(api, op("list-audit", get, "/audit", "audit", "Read the audit log", "Admins only. Newest first."), a.auditLog)
+
+	// Events and timelines.
+	register(api, created(op("create-event", post, "/events", "events", "Record an event",
+		"A touchpoint on any channel. The customer is matched by contact_id, external_id (of the event's source), email or phone; a new email, phone or external id creates a contact. An anonymous_id alone makes an anonymous profile; beside a known customer (an identify event) it joins that profile, and its earlier events, to the customer. An event whose client_event_id is stored already is not stored again.")), a.createEvent)
+	register(api, batch(op("create-events-batch", post, "/events/batch", "events", "Record up to 10,000 events (NDJSON)",
+		"One JSON event per line (application/x-ndjson), at most 10,000 lines and 16 MB. Every line is answered: 201 stored, 200 already stored (same client_event_id, so retrying a batch is safe), or its problem; bad lines do not stop the good ones.")), a.createEvents)
+	documentNDJSON[touchpoint.EventInput](a, Prefix+"/events/batch", "Events, one JSON object per line")
+	register(api, op("get-event", get, "/events/{id}", "events", "Read an event", ""), a.getEvent)
+	register(api, op("contact-timeline", get, "/contacts/{id}/timeline", "contacts", "A contact's timeline: the customer 360",
+		"Every event, order and change of the contact (and of the contacts merged into it), newest first, filterable by kind, type and channel."), a.contactTimeline)
+	register(api, op("company-timeline", get, "/companies/{id}/timeline", "companies", "A company's timeline",
+		"Every event and order of the company's current people and every change of the company, newest first."), a.companyTimeline)
+
+	// Products.
+	register(api, op("list-products", get, "/products", "products", "List products", "By name; q searches SKU and name."), a.listProducts)
+	register(api, created(op("create-product", post, "/products", "products", "Create a product",
+		"Managers and admins. Amounts are integers in the minor unit of the currency (cents). The first product or order fixes the database's currency.")), a.createProduct)
+	register(api, batch(op("create-products-batch", post, "/products/batch", "products", "Create up to 1,000 products", "")), a.createProducts)
+	documentBody[BatchBody[commerce.ProductFields]](a, post, Prefix+"/products/batch", "application/json", "The products to create")
+	register(api, op("get-product", get, "/products/{id}", "products", "Read a product", ""), a.getProduct)
+	register(api, op("update-product", patch, "/products/{id}", "products", "Change a product", "A JSON merge patch (RFC 7396)."), a.updateProduct)
+	documentBody[commerce.ProductFields](a, patch, Prefix+"/products/{id}", "application/merge-patch+json", "The fields to change")
+
+	// Orders.
+	register(api, op("list-orders", get, "/orders", "orders", "List orders", "Newest first. Agents list the orders of one contact they may read."), a.listOrders)
+	register(api, created(op("create-order", post, "/orders", "orders", "Create an order",
+		"A sale (or a return) with its lines; totals, revenue and profit are derived. The customer is matched as events match it; a line's SKU not in the catalogue creates the product when the line has a name.")), a.createOrder)
+	register(api, batch(op("create-orders-batch", post, "/orders/batch", "orders", "Create up to 1,000 orders",
+		"Each order is checked on its own: an order whose number is in use is refused with 409 and params.existing_id.")), a.createOrders)
+	documentBody[BatchBody[commerce.OrderInput]](a, post, Prefix+"/orders/batch", "application/json", "The orders to create")
+	register(api, op("get-order", get, "/orders/{id}", "orders", "Read an order", "With its lines and refunds."), a.getOrder)
+	register(api, op("set-order-status", post, "/orders/{id}/status", "orders", "Move an order to another status", ""), a.setOrderStatus)
+	register(api, op("refund-order", post, "/orders/{id}/refunds", "orders", "Refund an order, in part or whole",
+		"Refunding what is left makes the order refunded."), a.refundOrder)
+
+	// Carts.
+	register(api, op("list-carts", get, "/carts", "carts", "List carts", "Most recently active first; idle_hours with status=open lists abandoned carts."), a.listCarts)
+	register(api, created(op("create-cart", post, "/carts", "carts", "Record a cart", "Of a known customer or an anonymous shopper.")), a.createCart)
+	register(api, op("get-cart", get, "/carts/{id}", "carts", "Read a cart", ""), a.getCart)
+	register(api, op("update-cart", patch, "/carts/{id}", "carts", "Change a cart", "Its lines, status, order or last activity."), a.updateCart)
+
+	// Subscriptions.
+	register(api, op("list-subscriptions", get, "/subscriptions", "subscriptions", "List subscriptions", "Newest first."), a.listSubscriptions)
+	register(api, created(op("create-subscription", post, "/subscriptions", "subscriptions", "Record a subscription", "")), a.createSubscription)
+	register(api, op("get-subscription", get, "/subscriptions/{id}", "subscriptions", "Read a subscription", ""), a.getSubscription)
+	register(api, op("update-subscription", patch, "/subscriptions/{id}", "subscriptions", "Pause, resume, cancel or re-price a subscription", ""), a.updateSubscription)
+	register(api, created(op("renew-subscription", post, "/subscriptions/{id}/renewals", "subscriptions", "Record the renewal that is due",
+		"Creates the paid order of the period (numbered SUB-<id>-<date>, so a repeated call is refused with 409) and moves renews_at one period on.")), a.renewSubscription)
+
+	// Reports.
+	register(api, op("report-overview", get, "/reports/overview", "reports", "The owner's overview",
+		"Customers (total, new, reactivated, lapsed), revenue and profit against the previous period, the top customers by profit, revenue by channel and the 80/20 share of profit. Admins and viewers."), a.overview)
 }

@@ -243,7 +243,9 @@ func testGetRoundTrip(t *testing.T, e *env) {
 	if len(page.Items) != 1 {
 		t.Fatalf("list has %d contacts; want 1", len(page.Items))
 	}
-	if diff := cmp.Diff(got, page.Items[0]); diff != "" {
+	read := *got
+	read.Metrics = nil // a list leaves out the figures that a single read carries
+	if diff := cmp.Diff(&read, page.Items[0]); diff != "" {
 		t.Errorf("listed contact differs from a read (-read +list):\n%s", diff)
 	}
 }

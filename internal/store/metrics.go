@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+)
+
+// RefreshContactMetrics recomputes the derived figures of contacts from
+// their events, orders and carts. The rules of what an order counts for
+// live in package commerce, which stores them as each order's revenue and
+// profit; this only adds them up.
+func (s *Store) RefreshContactMetrics(ctx context.Context, contactIDs []int64) error {
+	if len(contactIDs) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for start := 0; start < len(contactIDs); start += 500 {
+			if err := s.refreshMetrics(ctx, contactIDs[start:min(len(contactIDs), start+500)]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type metricsRow struct {
+	firstSeen, lastSeen, firstOrder, lastOrder *time.Time
+	orders, revenue, profit, openCarts         int64
+}
+
+func earliest(a *time.Time, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a *time.Time, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
+}
+
+func (s *Store) refreshMetrics(ctx context.Context, ids []int64) error {
+	in := placeholders(len(ids))
+	m := make(map[int64]*metricsRow, len(ids))
+	for _, id := range ids {
+		m[id] = &metricsRow{}
+	}
+	scan := func(query string, each func(r *metricsRow, a, b *time.Time, n [4]int64)) error {
+		rows, err := s.query(ctx, query, anySlice(ids)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var a, b *time.Time
+			var n [4]int64
+			if err := rows.Scan(&id, nullTimeCol{&a}, nullTimeCol{&b}, &n[0], &n[1], &n[2], &n[3]); err != nil {
+				return mapError(err)
+			}
+			if r := m[id]; r != nil {
+				each(r, a, b, n)
+			}
+		}
+		return mapError(rows.Err())
+	}
+	err := scan(`SELECT contact_id, MIN(occurred_at), MAX(occurred_at), 0, 0, 0, 0 FROM events
+		WHERE contact_id IN (`+in+`) GROUP BY contact_id`, func(r *metricsRow, a, b *time.Time, _ [4]int64) {
+		r.firstSeen, r.lastSeen = earliest(r.firstSeen, a), latest(r.lastSeen, b)
+	})
+	if err != nil {
+		return err
+	}
+	// Orders are seen too; first and last order are of the sales that count.
+	err = scan(`SELECT contact_id, MIN(placed_at), MAX(placed_at),
+			CAST(SUM(CASE WHEN kind = 'sale' AND status IN ('paid', 'fulfilled') THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(COALESCE(SUM(revenue), 0) AS BIGINT), CAST(COALESCE(SUM(profit), 0) AS BIGINT), 0
+		FROM orders WHERE contact_id IN (`+in+`) GROUP BY contact_id`, func(r *metricsRow, a, b *time.Time, n [4]int64) {
+		r.firstSeen, r.lastSeen = earliest(r.firstSeen, a), latest(r.lastSeen, b)
+		r.orders, r.revenue, r.profit = n[0], n[1], n[2]
+	})
+	if err != nil {
+		return err
+	}
+	err = scan(`SELECT contact_id, MIN(placed_at), MAX(placed_at), 0, 0, 0, 0 FROM orders
+		WHERE contact_id IN (`+in+`) AND kind = 'sale' AND status IN ('paid', 'fulfilled') GROUP BY contact_id`,
+		func(r *metricsRow, a, b *time.Time, _ [4]int64) { r.firstOrder, r.lastOrder = a, b })
+	if err != nil {
+		return err
+	}
+	err = scan(`SELECT contact_id, NULL, NULL, 0, 0, 0, CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM carts
+		WHERE contact_id IN (`+in+`) AND status = 'open' GROUP BY contact_id`,
+		func(r *metricsRow, _, _ *time.Time, n [4]int64) { r.openCarts = n[3] })
+	if err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, "DELETE FROM contact_metrics WHERE contact_id IN ("+in+")", anySlice(ids)...); err != nil {
+		return err
+	}
+	values := make([]any, 0, len(ids)*9)
+	for _, id := range ids {
+		r := m[id]
+		if r.firstSeen == nil && r.openCarts == 0 {
+			continue // nothing happened to this contact (any more)
+		}
+		values = append(values, id, s.nullTimeArg(r.firstSeen), s.nullTimeArg(r.lastSeen), s.nullTimeArg(r.firstOrder),
+			s.nullTimeArg(r.lastOrder), r.orders, r.revenue, r.profit, r.openCarts)
+	}
+	return s.insertRows(ctx, `INSERT INTO contact_metrics (contact_id, first_seen_at, last_seen_at, first_order_at,
+		last_order_at, order_count, revenue, profit, open_cart_value) VALUES`, 9, values)
+}
+
+// ContactMetrics reads a contact's derived figures.
+func (s *Store) ContactMetrics(ctx context.Context, id int64) (*customer.Metrics, error) {
+	var m customer.Metrics
+	var currency *string
+	err := s.queryRow(ctx, `SELECT first_seen_at, last_seen_at, first_order_at, last_order_at, order_count, revenue,
+			profit, open_cart_value, (SELECT value FROM settings WHERE key = 'currency')
+		FROM contact_metrics WHERE contact_id = ?`, id).Scan(nullTimeCol{&m.FirstSeenAt}, nullTimeCol{&m.LastSeenAt},
+		nullTimeCol{&m.FirstOrderAt}, nullTimeCol{&m.LastOrderAt}, &m.OrderCount, &m.Revenue, &m.Profit, &m.OpenCartValue, &currency)
+	switch err = mapError(err); {
+	case crm.IsKind(err, crm.KindNotFound):
+		// nothing has happened to the contact yet: zero figures
+		err = s.queryRow(ctx, "SELECT value FROM settings WHERE key = 'currency'").Scan(&currency)
+		if err = mapError(err); err != nil && !crm.IsKind(err, crm.KindNotFound) {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	}
+	if currency != nil {
+		m.Currency = *currency
+	}
+	if m.OrderCount > 0 {
+		m.AverageOrderValue = m.Revenue / m.OrderCount
+	}
+	return &m, nil
+}
