@@ -1,0 +1,404 @@
+// Package importer moves records in from the files shop owners have — CSV
+// in any of the encodings Excel and Chinese systems write — through the
+// domain services, so that an imported record obeys every rule a record
+// made by hand does. A rejected row never stops the good ones, and every
+// rejected row is reported with its line and reason.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/guanxi-crm/guanxi/internal/commerce"
+	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/csvfile"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
+)
+
+// Duplicates says what happens to a row that matches a stored record (by
+// email, phone or external id for contacts, SKU for products).
+type Duplicates string
+
+const (
+	SkipDuplicates   Duplicates = "skip"
+	UpdateDuplicates Duplicates = "update"
+)
+
+// Options configure an import.
+type Options struct {
+	Type RecordType
+	// Mapping gives each column's target field by position ("" ignores the
+	// column); nil guesses it from the headers.
+	Mapping []string
+	// Encoding of the file; empty detects it.
+	Encoding csvfile.Encoding
+	// Comma separates cells; 0 detects it.
+	Comma rune
+	// DryRun checks everything and writes nothing: the import runs in a
+	// transaction that is rolled back, so its report is exactly what a real
+	// run would do.
+	DryRun      bool
+	OnDuplicate Duplicates
+	// Source names the system the file comes from: the namespace of its
+	// external ids (default "import").
+	Source string
+	// Channel of orders and events that name none (default "other").
+	Channel string
+	// Currency of amounts; default the database's.
+	Currency string
+	// DateOrder reads dates written with slashes: "ymd" (2026/3/1, the
+	// default), "mdy" (3/1/2026) or "dmy" (1/3/2026).
+	DateOrder string
+	// Location is the time zone of times written without one (default UTC).
+	Location *time.Location
+	// BatchSize is how many records are written per transaction.
+	BatchSize int
+}
+
+// Progress counts an import so far. Imported, Updated and Skipped count
+// records (an order of five rows counts once); RowsRead and Rejected count
+// rows.
+type Progress struct {
+	RowsRead   int   `json:"rows_read"`
+	Imported   int   `json:"imported" doc:"Records created"`
+	Updated    int   `json:"updated" doc:"Stored records updated from a matching row"`
+	Skipped    int   `json:"skipped" doc:"Rows matching a stored record, left as it was"`
+	Rejected   int   `json:"rejected" doc:"Rows refused; the problems say why"`
+	BytesRead  int64 `json:"bytes_read"`
+	BytesTotal int64 `json:"bytes_total,omitempty"`
+}
+
+// Percent is how far the import has read, 0–100 (0 when the size is
+// unknown).
+func (p Progress) Percent() float64 {
+	if p.BytesTotal <= 0 {
+		return 0
+	}
+	return min(100, 100*float64(p.BytesRead)/float64(p.BytesTotal))
+}
+
+// Problem is a row that was rejected, or imported without a value it had.
+type Problem struct {
+	Line   int      `json:"line"`
+	Level  string   `json:"level" enum:"rejected,warning"`
+	Reason string   `json:"reason"`
+	Cells  []string `json:"cells,omitempty"`
+}
+
+// Report is the outcome of an import.
+type Report struct {
+	Type     RecordType `json:"type"`
+	Encoding string     `json:"encoding"`
+	Comma    string     `json:"comma"`
+	Header   []string   `json:"header"`
+	Mapping  []string   `json:"mapping" doc:"Target field of each column, in order; empty for ignored columns"`
+	DryRun   bool       `json:"dry_run"`
+	Progress
+	Problems []Problem `json:"problems" nullable:"false"`
+}
+
+// Importer imports files through the services.
+type Importer struct {
+	Customers   *customer.Service
+	Touchpoints *touchpoint.Service
+	Commerce    *commerce.Service
+	// Tx runs a dry run in a transaction it rolls back.
+	Tx interface {
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+}
+
+// errDryRun rolls back the transaction of a dry run.
+var errDryRun = errors.New("dry run")
+
+// Run imports a file of size bytes (0 when unknown), calling progress after
+// every batch. The error is for the import as a whole: an unreadable file,
+// a mapping that lacks what the record type needs, or an outage; rows are
+// answered in the report.
+func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Options, progress func(Progress)) (*Report, error) {
+	const op = "importer.Run"
+	if _, err := crm.Actor(ctx, op); err != nil {
+		return nil, err
+	}
+	opt, err := im.defaults(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	counter := &countingReader{r: r}
+	rd, err := csvfile.NewReader(counter, csvfile.Options{Encoding: opt.Encoding, Comma: opt.Comma})
+	if err != nil {
+		return nil, crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
+	}
+	header, err := rd.Header()
+	if err != nil {
+		return nil, crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
+	}
+	rep := &Report{Type: opt.Type, Encoding: string(rd.Encoding()), Comma: string(rd.Comma()), Header: header,
+		DryRun: opt.DryRun, Problems: []Problem{}}
+	rep.BytesTotal = size
+	if rep.Mapping, err = checkMapping(opt.Type, header, opt.Mapping); err != nil {
+		return nil, err
+	}
+	h := im.handler(opt, rep)
+	report := func() {
+		rep.BytesRead = counter.n
+		if progress != nil {
+			progress(rep.Progress)
+		}
+	}
+	run := func(ctx context.Context) error {
+		for {
+			rec, line, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				var le *csvfile.LineError
+				if !errors.As(err, &le) {
+					return crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
+				}
+				rep.RowsRead++
+				rep.reject(le.Line, le.Err.Error(), nil)
+				continue
+			}
+			if blank(rec) {
+				continue
+			}
+			rep.RowsRead++
+			if err := h.add(ctx, row{line: line, cells: rec, mapping: rep.Mapping}); err != nil {
+				return err
+			}
+			if h.full() {
+				if err := h.flush(ctx, false); err != nil {
+					return err
+				}
+				report()
+			}
+		}
+		if err := h.flush(ctx, true); err != nil {
+			return err
+		}
+		report()
+		return nil
+	}
+	if opt.DryRun {
+		err = im.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := run(ctx); err != nil {
+				return err
+			}
+			return errDryRun
+		})
+		if errors.Is(err, errDryRun) {
+			err = nil
+		}
+	} else {
+		err = run(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
+	return rep, nil
+}
+
+func (im *Importer) defaults(ctx context.Context, opt Options) (Options, error) {
+	var v crm.Violations
+	types := []RecordType{Contacts, Companies, Products, Orders, Events}
+	if !slices.Contains(types, opt.Type) {
+		v.Add("type", "invalid_record_type", "allowed", types)
+	}
+	if opt.OnDuplicate == "" {
+		opt.OnDuplicate = SkipDuplicates
+	}
+	if opt.OnDuplicate != SkipDuplicates && opt.OnDuplicate != UpdateDuplicates {
+		v.Add("on_duplicate", "invalid_choice", "allowed", []Duplicates{SkipDuplicates, UpdateDuplicates})
+	}
+	if opt.DateOrder == "" {
+		opt.DateOrder = "ymd"
+	}
+	if !slices.Contains([]string{"ymd", "mdy", "dmy"}, opt.DateOrder) {
+		v.Add("date_order", "invalid_choice", "allowed", []string{"ymd", "mdy", "dmy"})
+	}
+	if opt.Source == "" {
+		opt.Source = "import"
+	}
+	opt.Source = crm.CleanText(&v, "source", opt.Source, 100)
+	if opt.Channel == "" {
+		opt.Channel = "other"
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 500
+	}
+	opt.BatchSize = min(opt.BatchSize, commerce.MaxBatch, customer.MaxBatch)
+	opt.Currency = strings.ToUpper(opt.Currency)
+	if opt.Currency != "" && !crm.ValidCurrency(opt.Currency) {
+		v.Add("currency", "invalid_currency")
+	}
+	if err := v.Err("importer.Run"); err != nil {
+		return opt, err
+	}
+	if opt.Type == Products || opt.Type == Orders {
+		current, err := im.Commerce.Currency(ctx)
+		if err != nil {
+			return opt, err
+		}
+		if current != "" && opt.Currency != "" && opt.Currency != current {
+			var v crm.Violations
+			v.Add("currency", "currency_mismatch", "currency", current)
+			return opt, v.Err("importer.Run")
+		}
+		if current != "" {
+			opt.Currency = current
+		}
+		if opt.Currency == "" {
+			opt.Currency = im.Commerce.DefaultCurrency()
+		}
+	}
+	return opt, nil
+}
+
+// handler imports the rows of one record type, a batch at a time.
+type handler interface {
+	add(ctx context.Context, r row) error
+	full() bool
+	// flush writes the records gathered; final is set at the end of the
+	// file, when a record still being gathered is complete.
+	flush(ctx context.Context, final bool) error
+}
+
+func (im *Importer) handler(opt Options, rep *Report) handler {
+	switch opt.Type {
+	case Contacts:
+		return &contactRows{im: im, opt: opt, rep: rep}
+	case Companies:
+		return &companyRows{im: im, opt: opt, rep: rep}
+	case Products:
+		return &productRows{im: im, opt: opt, rep: rep}
+	case Orders:
+		return &orderRows{im: im, opt: opt, rep: rep}
+	}
+	return &eventRows{im: im, opt: opt, rep: rep}
+}
+
+// row is one line of the file with the field each cell maps to.
+type row struct {
+	line    int
+	cells   []string
+	mapping []string
+}
+
+// get returns the trimmed cell of a field, "" when absent.
+func (r row) get(field string) string {
+	for i, f := range r.mapping {
+		if f == field && i < len(r.cells) {
+			return strings.TrimSpace(r.cells[i])
+		}
+	}
+	return ""
+}
+
+func (rep *Report) reject(line int, reason string, cells []string) {
+	rep.Rejected++
+	rep.Problems = append(rep.Problems, Problem{Line: line, Level: "rejected", Reason: reason, Cells: cells})
+}
+
+func (rep *Report) warn(line int, reason string) {
+	rep.Problems = append(rep.Problems, Problem{Line: line, Level: "warning", Reason: reason})
+}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// checkMapping validates a given mapping, or guesses one, and checks that
+// it has what the record type needs.
+func checkMapping(t RecordType, header, given []string) ([]string, error) {
+	const op = "importer.mapping"
+	var v crm.Violations
+	mapping := given
+	if mapping == nil {
+		mapping = GuessMapping(t, header)
+	}
+	if len(mapping) != len(header) {
+		v.Add("mapping", "wrong_length", "columns", len(header))
+		return nil, v.Err(op)
+	}
+	fields := Fields(t)
+	seen := map[string]bool{}
+	for i, f := range mapping {
+		switch {
+		case f == "":
+		case !slices.Contains(fields, f):
+			v.Add(fmt.Sprintf("mapping[%d]", i), "unknown_field", "field", f, "allowed", fields)
+		case seen[f]:
+			v.Add(fmt.Sprintf("mapping[%d]", i), "field_twice", "field", f)
+		}
+		seen[f] = true
+	}
+	need := map[RecordType][][]string{
+		Contacts:  {{"display_name", "family_name", "given_name", "email", "phone", "mobile", "external_id"}},
+		Companies: {{"name"}},
+		Products:  {{"sku"}, {"name"}, {"price"}},
+		Orders:    {{"sku", "product_name"}, {"quantity"}},
+		Events:    {{"type"}, {"contact_id", "external_id", "email", "phone", "anonymous_id"}},
+	}[t]
+	for _, anyOf := range need {
+		if !slices.ContainsFunc(anyOf, func(f string) bool { return seen[f] }) {
+			v.Add("mapping", "missing_column", "one_of", anyOf)
+		}
+	}
+	if err := v.Err(op); err != nil {
+		return nil, err
+	}
+	return mapping, nil
+}
+
+// countingReader counts the bytes read, for progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// describe renders a service's error for a person reading the report.
+func describe(err error) string {
+	e, ok := crm.AsError(err)
+	if !ok {
+		return err.Error()
+	}
+	var parts []string
+	for _, f := range e.Fields {
+		s := f.Field + ": " + f.Code
+		if len(f.Params) > 0 {
+			s += " " + fmt.Sprint(f.Params)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, "; ")
+	}
+	s := e.Code
+	if len(e.Params) > 0 {
+		s += " " + fmt.Sprint(e.Params)
+	}
+	return s
+}
