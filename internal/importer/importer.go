@@ -343,7 +343,7 @@ func checkMapping(t RecordType, header, given []string) ([]string, error) {
 		switch {
 		case f == "":
 		case !slices.Contains(fields, f):
-			v.Add(fmt.Sprintf("mapping[%d]", i), "unknown_field", "field", f, "allowed", fields)
+			v.Add(fmt.Sprintf("mapping[%d]", i), "unknown_target_field", "field", f, "allowed", fields)
 		case seen[f]:
 			v.Add(fmt.Sprintf("mapping[%d]", i), "field_twice", "field", f)
 		}
