@@ -38,7 +38,7 @@ var fieldsByType = map[RecordType][]string{
 	Products: {"sku", "name", "category", "price", "cost", "currency", "active"},
 	Orders: {"order_number", "placed_at", "status", "channel", "currency", "customer_external_id", "customer_email",
 		"customer_phone", "customer_name", "customer_country", "sku", "product_name", "quantity", "unit_price",
-		"discount", "unit_cost"},
+		"discount", "unit_cost", "line_total"},
 	Events: {"type", "channel", "occurred_at", "client_event_id", "contact_id", "external_id", "email", "phone",
 		"anonymous_id", "properties"},
 }
@@ -305,8 +305,9 @@ var synonyms = map[RecordType]map[string][]string{
 			"订购数量", "購買數量", "购买数量"},
 		"unit_price": {"unit price", "unitprice", "price", "lineitem price", "單價", "单价", "價格", "价格",
 			"售價", "售价", "商品單價", "商品单价"},
-		"discount":  {"discount", "discount amount", "lineitem discount", "折扣", "折扣金額", "折扣金额", "優惠", "优惠", "優惠金額", "优惠金额"},
-		"unit_cost": {"unit cost", "cost", "成本", "單位成本", "单位成本", "進價", "进价"},
+		"discount":   {"discount", "discount amount", "lineitem discount", "折扣", "折扣金額", "折扣金额", "優惠", "优惠", "優惠金額", "优惠金额"},
+		"unit_cost":  {"unit cost", "cost", "成本", "單位成本", "单位成本", "進價", "进价"},
+		"line_total": {"line total", "total", "amount", "sales", "subtotal", "lineitem total", "金額", "金额", "小計", "小计", "總價", "总价"},
 	},
 	Events: {
 		"type": {"type", "event", "event type", "event name", "action", "事件", "事件類型", "事件类型", "類型",

@@ -25,6 +25,7 @@ type contactRows struct {
 
 type contactRow struct {
 	line       int
+	cells      []string
 	f          customer.ContactFields
 	externalID string
 	company    string
@@ -33,7 +34,7 @@ type contactRow struct {
 }
 
 func (c *contactRows) add(_ context.Context, r row) error {
-	x := contactRow{line: r.line, externalID: r.get("external_id"), company: r.get("company"), title: r.get("title"), note: r.get("note")}
+	x := contactRow{line: r.line, cells: r.cells, externalID: r.get("external_id"), company: r.get("company"), title: r.get("title"), note: r.get("note")}
 	f := &x.f
 	f.DisplayName, f.FamilyName, f.GivenName = r.get("display_name"), r.get("family_name"), r.get("given_name")
 	for _, e := range splitList(r.get("email")) {
@@ -133,8 +134,15 @@ func (c *contactRows) flush(ctx context.Context, _ bool) error {
 			if err := c.duplicate(ctx, x, id); err != nil {
 				return err
 			}
+		case isCode(r.Err, "duplicate_in_batch"):
+			// the same person twice in the file: the earlier row made them
+			e, _ := crm.AsError(r.Err)
+			earlier, _ := e.Params["index"].(int)
+			if err := c.duplicate(ctx, x, results[earlier].ID); err != nil {
+				return err
+			}
 		default:
-			c.rep.reject(x.line, describe(r.Err), nil)
+			c.rep.reject(x.line, describe(r.Err), x.cells)
 		}
 	}
 	return c.im.Touchpoints.LinkExternalIDs(ctx, links)
@@ -157,7 +165,7 @@ func (c *contactRows) duplicate(ctx context.Context, x contactRow, id int64) err
 	case crm.KindOf(err) == crm.KindInternal:
 		return err
 	}
-	c.rep.reject(x.line, describe(err), nil)
+	c.rep.reject(x.line, describe(err), x.cells)
 	return nil
 }
 
@@ -243,3 +251,6 @@ func (c *contactRows) companyID(ctx context.Context, name string) (int64, error)
 	}
 	return co.ID, nil
 }
+
+// firstPending: a flush writes every row added.
+func (*contactRows) firstPending() int { return -1 }

@@ -187,3 +187,11 @@ func TestOnlineRetail(t *testing.T) {
 		})
 	}
 }
+
+func mustTime(date string) time.Time {
+	t, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

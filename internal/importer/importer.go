@@ -59,6 +59,19 @@ type Options struct {
 	Location *time.Location
 	// BatchSize is how many records are written per transaction.
 	BatchSize int
+	// Checkpoint, when set, is called in the transaction of every batch
+	// written with what a run resumed after a crash needs; an error stops
+	// the import and rolls the batch back.
+	Checkpoint func(ctx context.Context, c Checkpoint) error `json:"-"`
+	// Resume continues an import from its last checkpoint.
+	Resume *Checkpoint `json:"-"`
+}
+
+// Checkpoint is how far an import got: the records before Records are
+// written (or rejected) and Report says what became of them.
+type Checkpoint struct {
+	Records int    `json:"records"`
+	Report  Report `json:"report"`
 }
 
 // Progress counts an import so far. Imported, Updated and Skipped count
@@ -145,6 +158,12 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 	if rep.Mapping, err = checkMapping(opt.Type, header, opt.Mapping); err != nil {
 		return nil, err
 	}
+	skip := 0
+	if opt.Resume != nil {
+		skip = opt.Resume.Records
+		rep.Progress, rep.Problems = opt.Resume.Report.Progress, slices.Clone(opt.Resume.Report.Problems)
+		rep.BytesTotal = size
+	}
 	h := im.handler(opt, rep)
 	report := func() {
 		rep.BytesRead = counter.n
@@ -152,12 +171,30 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 			progress(rep.Progress)
 		}
 	}
+	records := 0 // records read from the file so far, resumed ones included
+	var lines []int
+	flush := func(ctx context.Context, final bool) error {
+		if opt.Checkpoint == nil || opt.DryRun {
+			return h.flush(ctx, final)
+		}
+		return im.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := h.flush(ctx, final); err != nil {
+				return err
+			}
+			return opt.Checkpoint(ctx, checkpointAt(rep, records, lines, h.firstPending()))
+		})
+	}
 	run := func(ctx context.Context) error {
 		for {
 			rec, line, err := rd.Next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
+			records++
+			if records <= skip {
+				continue
+			}
+			lines = append(lines, line)
 			if err != nil {
 				var le *csvfile.LineError
 				if !errors.As(err, &le) {
@@ -171,17 +208,23 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 				continue
 			}
 			rep.RowsRead++
-			if err := h.add(ctx, row{line: line, cells: rec, mapping: rep.Mapping}); err != nil {
+			if err := h.add(ctx, row{ordinal: records, line: line, cells: rec, mapping: rep.Mapping}); err != nil {
 				return err
 			}
 			if h.full() {
-				if err := h.flush(ctx, false); err != nil {
+				if err := flush(ctx, false); err != nil {
 					return err
 				}
+				// keep the lines of the records still to be written
+				keep := 0
+				if p := h.firstPending(); p >= 0 {
+					keep = min(len(lines), records-p+1)
+				}
+				lines = slices.Clone(lines[len(lines)-keep:])
 				report()
 			}
 		}
-		if err := h.flush(ctx, true); err != nil {
+		if err := flush(ctx, true); err != nil {
 			return err
 		}
 		report()
@@ -266,10 +309,39 @@ func (im *Importer) defaults(ctx context.Context, opt Options) (Options, error) 
 	return opt, nil
 }
 
+// checkpointAt is the checkpoint after records were read, of which those
+// from ordinal pending on (-1: none) are read but not written yet: the
+// report is taken back to before them.
+func checkpointAt(rep *Report, records int, lines []int, pending int) Checkpoint {
+	c := Checkpoint{Records: records, Report: *rep}
+	if pending < 0 {
+		c.Report.Problems = slices.Clone(rep.Problems)
+		return c
+	}
+	c.Records = pending - 1
+	unwritten := records - c.Records
+	c.Report.RowsRead -= unwritten
+	// lines holds the line of each record read since the last flush; the
+	// unwritten records are its last ones.
+	from := lines[max(0, len(lines)-unwritten)]
+	c.Report.Problems = nil
+	for _, p := range rep.Problems {
+		if p.Line < from {
+			c.Report.Problems = append(c.Report.Problems, p)
+		} else if p.Level == "rejected" {
+			c.Report.Rejected--
+		}
+	}
+	return c
+}
+
 // handler imports the rows of one record type, a batch at a time.
 type handler interface {
 	add(ctx context.Context, r row) error
 	full() bool
+	// firstPending is the ordinal of the first record added but not yet
+	// written, or -1.
+	firstPending() int
 	// flush writes the records gathered; final is set at the end of the
 	// file, when a record still being gathered is complete.
 	flush(ctx context.Context, final bool) error
@@ -291,6 +363,7 @@ func (im *Importer) handler(opt Options, rep *Report) handler {
 
 // row is one line of the file with the field each cell maps to.
 type row struct {
+	ordinal int // the how-manieth record of the file, from 1
 	line    int
 	cells   []string
 	mapping []string
@@ -353,7 +426,7 @@ func checkMapping(t RecordType, header, given []string) ([]string, error) {
 		Contacts:  {{"display_name", "family_name", "given_name", "email", "phone", "mobile", "external_id"}},
 		Companies: {{"name"}},
 		Products:  {{"sku"}, {"name"}, {"price"}},
-		Orders:    {{"sku", "product_name"}, {"quantity"}},
+		Orders:    {{"quantity"}, {"unit_price", "line_total", "sku"}},
 		Events:    {{"type"}, {"contact_id", "external_id", "email", "phone", "anonymous_id"}},
 	}[t]
 	for _, anyOf := range need {

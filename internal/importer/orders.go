@@ -30,6 +30,7 @@ type orderRows struct {
 
 // pendingOrder is an order being gathered from its rows.
 type pendingOrder struct {
+	first  int // ordinal of its first row
 	in     commerce.OrderInput
 	lines  []int      // file line of each order line
 	cells  [][]string // and its cells
@@ -44,7 +45,7 @@ func (o *orderRows) add(ctx context.Context, r row) error {
 		if earlier := o.byNumber[number]; number != "" && earlier != nil {
 			o.current = earlier
 		} else {
-			o.current = &pendingOrder{signs: map[bool]bool{}}
+			o.current = &pendingOrder{first: r.ordinal, signs: map[bool]bool{}}
 			if err := o.header(r); err != "" {
 				o.current.failed = err
 			}
@@ -129,6 +130,20 @@ func (o *orderRows) line(r row) {
 		}
 		l.Discount = v
 	}
+	if s := r.get("line_total"); s != "" && l.UnitPrice == nil {
+		total, err := parseAmount("line_total", s, o.opt.Currency)
+		if err != nil || total < 0 {
+			p.failed = fmt.Sprintf("line %d: line_total %q is not an amount", r.line, s)
+			return
+		}
+		// A total that does not divide by the quantity stays exact: the
+		// unit price rounded up, less a discount of the difference.
+		unit := (total + l.Quantity - 1) / l.Quantity
+		l.UnitPrice, l.Discount = &unit, unit*l.Quantity-total
+	}
+	if l.Name == "" && l.SKU == "" {
+		l.Name = "item" // an order file without products (an event log of purchases)
+	}
 	if l.Name == "" && l.SKU != "" {
 		// a product seen first on a line without a description is named
 		// after its code rather than refused
@@ -212,4 +227,13 @@ func (o *orderRows) flush(ctx context.Context, final bool) error {
 func isCode(err error, code string) bool {
 	e, ok := crm.AsError(err)
 	return ok && e.Code == code
+}
+
+// firstPending is the first row of the order being gathered: the next row
+// may still belong to it, so it is written with a later batch.
+func (o *orderRows) firstPending() int {
+	if o.current == nil {
+		return -1
+	}
+	return o.current.first
 }

@@ -19,7 +19,7 @@ type companyRows struct {
 	opt   Options
 	rep   *Report
 	batch []customer.CompanyFields
-	lines []int
+	rows  []row
 }
 
 func (c *companyRows) add(_ context.Context, r row) error {
@@ -31,7 +31,7 @@ func (c *companyRows) add(_ context.Context, r row) error {
 	} else {
 		c.rep.warn(r.line, fmt.Sprintf("country %q is not one Guanxi knows; the company was imported without it", r.get("country")))
 	}
-	c.batch, c.lines = append(c.batch, f), append(c.lines, r.line)
+	c.batch, c.rows = append(c.batch, f), append(c.rows, r)
 	return nil
 }
 
@@ -47,12 +47,12 @@ func (c *companyRows) flush(ctx context.Context, _ bool) error {
 	}
 	for i, r := range results {
 		if r.Err != nil {
-			c.rep.reject(c.lines[i], describe(r.Err), nil)
+			c.rep.reject(c.rows[i].line, describe(r.Err), c.rows[i].cells)
 		} else {
 			c.rep.Imported++
 		}
 	}
-	c.batch, c.lines = c.batch[:0], c.lines[:0]
+	c.batch, c.rows = c.batch[:0], c.rows[:0]
 	return nil
 }
 
@@ -62,7 +62,7 @@ type productRows struct {
 	opt   Options
 	rep   *Report
 	batch []commerce.ProductFields
-	lines []int
+	rows  []row
 }
 
 func (p *productRows) add(_ context.Context, r row) error {
@@ -89,7 +89,7 @@ func (p *productRows) add(_ context.Context, r row) error {
 		active := !(s == "false" || s == "no" || s == "0" || s == "否" || s == "停售" || s == "n")
 		f.Active = &active
 	}
-	p.batch, p.lines = append(p.batch, f), append(p.lines, r.line)
+	p.batch, p.rows = append(p.batch, f), append(p.rows, r)
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (p *productRows) flush(ctx context.Context, _ bool) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
-	defer func() { p.batch, p.lines = p.batch[:0], p.lines[:0] }()
+	defer func() { p.batch, p.rows = p.batch[:0], p.rows[:0] }()
 	results, err := p.im.Commerce.CreateProducts(ctx, p.batch)
 	if err != nil {
 		return err
@@ -124,10 +124,10 @@ func (p *productRows) flush(ctx context.Context, _ bool) error {
 			case crm.KindOf(err) == crm.KindInternal:
 				return err
 			default:
-				p.rep.reject(p.lines[i], describe(err), nil)
+				p.rep.reject(p.rows[i].line, describe(err), p.rows[i].cells)
 			}
 		default:
-			p.rep.reject(p.lines[i], describe(r.Err), nil)
+			p.rep.reject(p.rows[i].line, describe(r.Err), p.rows[i].cells)
 		}
 	}
 	return nil
@@ -136,12 +136,11 @@ func (p *productRows) flush(ctx context.Context, _ bool) error {
 // eventRows imports events; columns not mapped to a field are kept in the
 // event's properties under their header, so nothing in the file is lost.
 type eventRows struct {
-	im     *Importer
-	opt    Options
-	rep    *Report
-	batch  []touchpoint.EventInput
-	lines  []int
-	header []string
+	im    *Importer
+	opt   Options
+	rep   *Report
+	batch []touchpoint.EventInput
+	rows  []row
 }
 
 func (e *eventRows) add(_ context.Context, r row) error {
@@ -184,7 +183,7 @@ func (e *eventRows) add(_ context.Context, r row) error {
 		return err
 	}
 	in.Properties = raw
-	e.batch, e.lines = append(e.batch, in), append(e.lines, r.line)
+	e.batch, e.rows = append(e.batch, in), append(e.rows, r)
 	return nil
 }
 
@@ -201,14 +200,14 @@ func (e *eventRows) flush(ctx context.Context, _ bool) error {
 	for i, r := range results {
 		switch {
 		case r.Err != nil:
-			e.rep.reject(e.lines[i], describe(r.Err), nil)
+			e.rep.reject(e.rows[i].line, describe(r.Err), e.rows[i].cells)
 		case r.Duplicate:
 			e.rep.Skipped++
 		default:
 			e.rep.Imported++
 		}
 	}
-	e.batch, e.lines = e.batch[:0], e.lines[:0]
+	e.batch, e.rows = e.batch[:0], e.rows[:0]
 	return nil
 }
 
@@ -217,3 +216,12 @@ func noteProperties(text string) json.RawMessage {
 	raw, _ := json.Marshal(map[string]string{"text": text})
 	return raw
 }
+
+// firstPending: a flush writes every row added.
+func (*companyRows) firstPending() int { return -1 }
+
+// firstPending: a flush writes every row added.
+func (*productRows) firstPending() int { return -1 }
+
+// firstPending: a flush writes every row added.
+func (*eventRows) firstPending() int { return -1 }
