@@ -22,6 +22,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/idempotency"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/store"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
@@ -41,6 +42,9 @@ type App struct {
 	Commerce    *commerce.Service
 	Reports     *report.Service
 	Importer    *importer.Importer
+	Jobs        *jobs.Service
+	// Runner runs the durable jobs while the server serves.
+	Runner      *jobs.Runner
 	Accounts    *account.Service
 	Idempotency *idempotency.Service
 	API         *api.API
@@ -81,7 +85,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Touchpoints = touchpoint.NewService(st, a.Customers, nil)
 	a.Commerce = commerce.NewService(st, a.Touchpoints, a.Customers, commerce.Options{DefaultCurrency: cfg.Currency})
 	a.Reports = report.NewService(st, nil)
-	a.Importer = &importer.Importer{Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Tx: st}
+	a.Jobs = jobs.NewService(st, nil)
+	a.Runner = jobs.NewRunner(st, jobs.RunnerOptions{Logger: logger, Workers: 2})
+	a.Jobs.OnEnqueue(a.Runner.Notify)
+	a.Importer = &importer.Importer{Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Tx: st,
+		Jobs: a.Jobs, Uploads: st, Principal: a.principal}
+	a.Runner.Handle(importer.JobKind, a.Importer.RunJob)
 	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
@@ -96,6 +105,7 @@ func (a *App) handler() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
+		Importer: a.Importer, Jobs: a.Jobs,
 		Accounts: a.Accounts, Idempotency: a.Idempotency,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
@@ -168,6 +178,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(done)
 		a.runJanitor(bg)
 	}()
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := a.Runner.Run(bg); err != nil {
+			a.Logger.Error("the job runner stopped", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -181,6 +198,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopBackground()
 	<-done
+	<-jobsDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -223,4 +241,15 @@ func (a *App) Janitor(ctx context.Context) {
 	if err := a.Store.MaintainSearch(ctx); err != nil {
 		a.Logger.Error("compacting the search indexes", "err", err)
 	}
+}
+
+// principal is the principal of a user, for work done on their behalf
+// later (an import job).
+func (a *App) principal(ctx context.Context, userID int64) (*crm.Principal, error) {
+	sys := crm.WithPrincipal(ctx, crm.System)
+	u, err := a.Accounts.GetUser(sys, userID)
+	if err != nil {
+		return nil, err
+	}
+	return a.Accounts.PrincipalFor(sys, u.Email)
 }

@@ -49,8 +49,8 @@ func TestAdministration(t *testing.T) {
 				stdout string // regular expression
 				stderr string
 			}{
-				{"migrate", "", []string{"migrate"}, 0, `applied migrations \[1 2\]; schema at version 2`, ""},
-				{"migrate again", "", []string{"migrate"}, 0, `schema already at version 2`, ""},
+				{"migrate", "", []string{"migrate"}, 0, `applied migrations \[1 2( \d+)*\]; schema at version \d+`, ""},
+				{"migrate again", "", []string{"migrate"}, 0, `schema already at version \d+`, ""},
 				{"add a user", "a long password\n", []string{"user", "add", "--email", "Ann@Example.com", "--name", "Ann Lee", "--role", "manager", "--password-stdin"}, 0,
 					`added user #1 Ann Lee <ann@example.com> \(manager\)`, ""},
 				{"the same email", "", []string{"user", "add", "--email", "ann@example.com", "--name", "Ann", "--role", "agent"}, 1, "", `A user with the email ann@example.com already exists`},

@@ -18,6 +18,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/csvfile"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -96,8 +97,8 @@ func (p Progress) Percent() float64 {
 	return min(100, 100*float64(p.BytesRead)/float64(p.BytesTotal))
 }
 
-// Problem is a row that was rejected, or imported without a value it had.
-type Problem struct {
+// RowProblem is a row that was rejected, or imported without a value it had.
+type RowProblem struct {
 	Line   int      `json:"line"`
 	Level  string   `json:"level" enum:"rejected,warning"`
 	Reason string   `json:"reason"`
@@ -113,7 +114,7 @@ type Report struct {
 	Mapping  []string   `json:"mapping" doc:"Target field of each column, in order; empty for ignored columns"`
 	DryRun   bool       `json:"dry_run"`
 	Progress
-	Problems []Problem `json:"problems" nullable:"false"`
+	Problems []RowProblem `json:"problems" nullable:"false"`
 }
 
 // Importer imports files through the services.
@@ -121,10 +122,16 @@ type Importer struct {
 	Customers   *customer.Service
 	Touchpoints *touchpoint.Service
 	Commerce    *commerce.Service
-	// Tx runs a dry run in a transaction it rolls back.
+	// Tx runs a dry run in a transaction it rolls back, and each batch with
+	// its checkpoint.
 	Tx interface {
 		InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	}
+	// Jobs, Uploads and Principal serve imports that run as jobs.
+	Jobs    *jobs.Service
+	Uploads Uploads
+	// Principal is the user an import job acts as.
+	Principal func(ctx context.Context, userID int64) (*crm.Principal, error)
 }
 
 // errDryRun rolls back the transaction of a dry run.
@@ -153,7 +160,7 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 		return nil, crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
 	}
 	rep := &Report{Type: opt.Type, Encoding: string(rd.Encoding()), Comma: string(rd.Comma()), Header: header,
-		DryRun: opt.DryRun, Problems: []Problem{}}
+		DryRun: opt.DryRun, Problems: []RowProblem{}}
 	rep.BytesTotal = size
 	if rep.Mapping, err = checkMapping(opt.Type, header, opt.Mapping); err != nil {
 		return nil, err
@@ -246,7 +253,7 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
+	slices.SortStableFunc(rep.Problems, func(a, b RowProblem) int { return a.Line - b.Line })
 	return rep, nil
 }
 
@@ -381,11 +388,11 @@ func (r row) get(field string) string {
 
 func (rep *Report) reject(line int, reason string, cells []string) {
 	rep.Rejected++
-	rep.Problems = append(rep.Problems, Problem{Line: line, Level: "rejected", Reason: reason, Cells: cells})
+	rep.Problems = append(rep.Problems, RowProblem{Line: line, Level: "rejected", Reason: reason, Cells: cells})
 }
 
 func (rep *Report) warn(line int, reason string) {
-	rep.Problems = append(rep.Problems, Problem{Line: line, Level: "warning", Reason: reason})
+	rep.Problems = append(rep.Problems, RowProblem{Line: line, Level: "warning", Reason: reason})
 }
 
 func blank(rec []string) bool {

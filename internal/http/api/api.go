@@ -24,6 +24,8 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
+	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
@@ -37,6 +39,8 @@ type Deps struct {
 	Touchpoints *touchpoint.Service
 	Commerce    *commerce.Service
 	Reports     *report.Service
+	Importer    *importer.Importer
+	Jobs        *jobs.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string
@@ -133,6 +137,7 @@ var apiTags = []*huma.Tag{
 	{Name: "carts", Description: "Shopping carts, open, converted or abandoned"},
 	{Name: "subscriptions", Description: "Recurring purchases; their renewals are orders"},
 	{Name: "reports", Description: "The figures an owner asks for first"},
+	{Name: "imports", Description: "CSV files in: contacts, companies, products, orders, events"},
 }
 
 // OpenAPI returns the API's OpenAPI document.

@@ -218,3 +218,16 @@ func documentNDJSON[T any](a *API, path, description string) {
 		Content:     map[string]*huma.MediaType{"application/x-ndjson": {Schema: a.schemaOf(reflect.TypeFor[T]())}},
 	}
 }
+
+// documentUpload documents a body that is a file.
+func documentUpload(a *API, path string) {
+	op := a.huma.OpenAPI().Paths[path].Post
+	op.RequestBody = &huma.RequestBody{
+		Required:    true,
+		Description: "The file",
+		Content: map[string]*huma.MediaType{
+			"text/csv":                 {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+		},
+	}
+}

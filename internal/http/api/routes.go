@@ -8,6 +8,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/account"
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -20,6 +21,7 @@ func created(o huma.Operation) huma.Operation   { o.DefaultStatus = http.StatusC
 func noContent(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusNoContent; return o }
 func public(o huma.Operation) huma.Operation    { o.Security = anonymous; return o }
 func batch(o huma.Operation) huma.Operation     { o.MaxBodyBytes = maxBatchBody; return o }
+func upload(o huma.Operation) huma.Operation    { o.MaxBodyBytes = importer.MaxUpload; return o }
 func withFilters(o huma.Operation, fields []string) huma.Operation {
 	o.Parameters = append(o.Parameters, filterParam(fields))
 	return o
@@ -194,4 +196,16 @@ func (a *API) routes() {
 	// Reports.
 	register(api, op("report-overview", get, "/reports/overview", "reports", "The owner's overview",
 		"Customers (total, new, reactivated, lapsed), revenue and profit against the previous period, the top customers by profit, revenue by channel and the 80/20 share of profit. Admins and viewers."), a.overview)
+
+	// Imports.
+	register(api, upload(op("start-import", post, "/imports", "imports", "Import a CSV file",
+		"The body is the file (CSV in UTF-8, UTF-16, Big5 or GBK/GB18030, gzip-compressed or not; up to 256 MB). The import runs in the background: follow its progress at the Location. Rows are checked on their own; rejected rows are listed with their reasons at problems_url, and a rejected row never stops the good ones.")), a.startImport)
+	documentUpload(a, Prefix+"/imports")
+	register(api, upload(op("preview-import", post, "/imports/preview", "imports", "Preview an import",
+		"What an import of this file would read: its encoding and separator, the header, the mapping (given or guessed) and the first ten rows. Nothing is stored.")), a.previewImport)
+	documentUpload(a, Prefix+"/imports/preview")
+	register(api, op("list-imports", get, "/imports", "imports", "List imports", "Yours, newest first (admins see everyone's)."), a.listImports)
+	register(api, op("get-import", get, "/imports/{id}", "imports", "Follow an import", "Status, progress in percent and, once done, the report."), a.getImport)
+	register(api, op("get-import-problems", get, "/imports/{id}/problems.csv", "imports", "The rejected rows and warnings of an import",
+		"CSV (UTF-8 with BOM, for Excel): line, level, reason, then the row's cells."), a.importProblems)
 }

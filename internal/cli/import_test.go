@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestImportCommand(t *testing.T) {
+	env := map[string]string{"GUANXI_DATA": t.TempDir(), "GUANXI_LOG_LEVEL": "warn"}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "products.csv")
+	if err := os.WriteFile(file, []byte("\ufeffSKU,品名,售價\nA-1,烏龍茶,480\nA-2,紅茶,12.345\nA-3,綠茶,300\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, env, "", "import", "--type", "products", "--file", file, "--dry-run")
+	if code != 0 || !regexp.MustCompile(`3 rows read \(utf-8, separator ","\).* would import \(dry run, nothing written\) 2, updated 0, skipped 0 duplicates, rejected 1 rows`).MatchString(out) {
+		t.Fatalf("dry run = %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	code, out, errOut = run(t, env, "", "import", "--type", "products", "--file", file)
+	if code != 0 || !strings.Contains(out, "imported 2,") || !strings.Contains(out, "1 problems") {
+		t.Fatalf("import = %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "products.csv.errors.csv"))
+	if err != nil || !strings.Contains(string(report), "3,rejected,") || !strings.Contains(string(report), "12.345") {
+		t.Fatalf("error report %q, %v", report, err)
+	}
+	code, out, _ = run(t, env, "", "import", "--type", "products", "--file", file, "--on-duplicate", "skip")
+	if code != 0 || !strings.Contains(out, "skipped 2 duplicates") {
+		t.Fatalf("again = %d %s", code, out)
+	}
+	if code, _, errOut := run(t, env, "", "import", "--type", "products"); code != 2 || !strings.Contains(errOut, "Usage") {
+		t.Errorf("without a file = %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, env, "", "import", "--type", "lemons", "--file", file); code != 1 || !strings.Contains(errOut, "type") {
+		t.Errorf("a bad type = %d %s", code, errOut)
+	}
+}
