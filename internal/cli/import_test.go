@@ -38,3 +38,25 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("a bad type = %d %s", code, errOut)
 	}
 }
+
+func TestExportCommand(t *testing.T) {
+	env := map[string]string{"GUANXI_DATA": t.TempDir(), "GUANXI_LOG_LEVEL": "warn"}
+	file := filepath.Join(t.TempDir(), "contacts.csv")
+	if err := os.WriteFile(file, []byte("姓名,電子郵件\n王小明,ming@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, env, "", "import", "--type", "contacts", "--file", file); code != 0 {
+		t.Fatalf("import = %d %s %s", code, out, errOut)
+	}
+	code, out, errOut := run(t, env, "", "export", "--type", "contacts")
+	if code != 0 || !strings.HasPrefix(out, "\ufeffdisplay_name,") || !strings.Contains(out, "王小明,,,ming@example.com") {
+		t.Fatalf("export = %d %q %s", code, out, errOut)
+	}
+	code, out, _ = run(t, env, "", "export", "--type", "contacts", "--format", "vcard")
+	if code != 0 || !strings.Contains(out, "BEGIN:VCARD\r\nVERSION:4.0\r\n") || !strings.Contains(out, "FN:王小明") {
+		t.Fatalf("vcard export = %d %q", code, out)
+	}
+	if code, _, _ := run(t, env, "", "export", "--type", "orders", "--format", "vcard"); code != 2 {
+		t.Errorf("vcard of orders = %d; want a usage error", code)
+	}
+}

@@ -177,7 +177,7 @@ func splitExtension(s string) (main, ext string, ok bool) {
 	lower := string(b)
 	cut := -1
 	markerLen := 0
-	for _, m := range []string{"ext.", "ext", "分機", "分机", "轉", "转", "x", "#", ",", ";"} {
+	for _, m := range []string{";ext=", "ext.", "ext", "分機", "分机", "轉", "转", "x", "#", ",", ";"} { // ";ext=" as RFC 3966 writes it
 		if i := strings.Index(lower, m); i >= 0 && (cut < 0 || i < cut) {
 			cut, markerLen = i, len(m)
 		}

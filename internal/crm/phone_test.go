@@ -13,6 +13,7 @@ func TestNormalizePhone(t *testing.T) {
 		{"taiwan mobile with dashes", "0912-345-678", "TW", "+886912345678", "", ""},
 		{"taiwan landline with area code in parentheses", "(02) 2345-6789", "TW", "+886223456789", "", ""},
 		{"taiwan with extension sign", "02-2345-6789 #123", "TW", "+886223456789", "123", ""},
+		{"extension as RFC 3966 writes it", "+886223456789;ext=123", "TW", "+886223456789", "123", ""},
 		{"taiwan with chinese extension", "02 2345 6789 轉 45", "TW", "+886223456789", "45", ""},
 		{"taiwan 分機", "02-2345-6789分機88", "TW", "+886223456789", "88", ""},
 		{"full-width digits", "０９１２３４５６７８", "TW", "+886912345678", "", ""},

@@ -36,7 +36,7 @@ var fieldsByType = map[RecordType][]string{
 	Companies: {"name", "domain", "industry", "size", "street", "city", "region", "postal_code", "country", "tags",
 		"external_id"},
 	Products: {"sku", "name", "category", "price", "cost", "currency", "active"},
-	Orders: {"order_number", "placed_at", "status", "channel", "currency", "customer_external_id", "customer_email",
+	Orders: {"order_number", "placed_at", "status", "channel", "currency", "customer_contact_id", "customer_external_id", "customer_email",
 		"customer_phone", "customer_name", "customer_country", "sku", "product_name", "quantity", "unit_price",
 		"discount", "unit_cost", "line_total"},
 	Events: {"type", "channel", "occurred_at", "client_event_id", "contact_id", "external_id", "email", "phone",

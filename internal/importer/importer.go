@@ -151,20 +151,11 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 		return nil, err
 	}
 	counter := &countingReader{r: r}
-	rd, err := csvfile.NewReader(counter, csvfile.Options{Encoding: opt.Encoding, Comma: opt.Comma})
+	src, rep, err := open(counter, opt)
 	if err != nil {
-		return nil, crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
-	}
-	header, err := rd.Header()
-	if err != nil {
-		return nil, crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
-	}
-	rep := &Report{Type: opt.Type, Encoding: string(rd.Encoding()), Comma: string(rd.Comma()), Header: header,
-		DryRun: opt.DryRun, Problems: []RowProblem{}}
-	rep.BytesTotal = size
-	if rep.Mapping, err = checkMapping(opt.Type, header, opt.Mapping); err != nil {
 		return nil, err
 	}
+	rep.BytesTotal = size
 	skip := 0
 	if opt.Resume != nil {
 		skip = opt.Resume.Records
@@ -193,29 +184,29 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 	}
 	run := func(ctx context.Context) error {
 		for {
-			rec, line, err := rd.Next()
+			r, problem, err := src.next()
 			if errors.Is(err, io.EOF) {
 				break
+			}
+			if err != nil {
+				return crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
 			}
 			records++
 			if records <= skip {
 				continue
 			}
-			lines = append(lines, line)
-			if err != nil {
-				var le *csvfile.LineError
-				if !errors.As(err, &le) {
-					return crm.E(op, crm.KindInvalid, "unreadable_file").With("detail", err.Error())
-				}
+			lines = append(lines, r.line)
+			if problem != "" {
 				rep.RowsRead++
-				rep.reject(le.Line, le.Err.Error(), nil)
+				rep.reject(r.line, problem, nil)
 				continue
 			}
-			if blank(rec) {
+			if blank(r.cells) {
 				continue
 			}
 			rep.RowsRead++
-			if err := h.add(ctx, row{ordinal: records, line: line, cells: rec, mapping: rep.Mapping}); err != nil {
+			r.ordinal = records
+			if err := h.add(ctx, r); err != nil {
 				return err
 			}
 			if h.full() {
@@ -376,11 +367,17 @@ type row struct {
 	mapping []string
 }
 
-// get returns the trimmed cell of a field, "" when absent.
+// get returns the trimmed cell of a field, "" when absent. The apostrophe
+// that CSV exports (ours among them) put before a cell that a spreadsheet
+// would take for a formula ('+886…, '=…) is taken off again.
 func (r row) get(field string) string {
 	for i, f := range r.mapping {
 		if f == field && i < len(r.cells) {
-			return strings.TrimSpace(r.cells[i])
+			v := strings.TrimSpace(r.cells[i])
+			if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+				v = v[1:]
+			}
+			return v
 		}
 	}
 	return ""

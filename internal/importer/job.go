@@ -252,30 +252,44 @@ func (im *Importer) RunJob(ctx context.Context, run *jobs.Run) error {
 	return run.SetResult(rep)
 }
 
-// ResultOf reads an import job's report (nil while it runs).
-func ResultOf(j *jobs.Job) (*Report, string, error) {
-	if len(j.Result) == 0 {
-		return nil, "", nil
-	}
-	var out struct {
-		Report
-		Error string `json:"error"`
-	}
-	if err := json.Unmarshal(j.Result, &out); err != nil {
-		return nil, "", err
-	}
-	if out.Error != "" {
-		return nil, out.Error, nil
-	}
-	return &out.Report, "", nil
+// Outcome is how an import job stands, read from the job: how far it got,
+// its report once it has finished, and why it failed if it did.
+type Outcome struct {
+	Progress Progress
+	// Percent is how much of the file has been read, 0–100.
+	Percent float64
+	Report  *Report
+	Error   string
 }
 
-// ProgressOf reads how far an import job got.
-func ProgressOf(j *jobs.Job) (Progress, error) {
-	var s JobState
-	if len(j.Progress) == 0 {
-		return Progress{}, nil
+// OutcomeOf reads how an import job stands.
+func OutcomeOf(j *jobs.Job) (*Outcome, error) {
+	o := &Outcome{}
+	if len(j.Progress) > 0 {
+		var s JobState
+		if err := json.Unmarshal(j.Progress, &s); err != nil {
+			return nil, err
+		}
+		o.Progress = s.Report.Progress
 	}
-	err := json.Unmarshal(j.Progress, &s)
-	return s.Report.Progress, err
+	if len(j.Result) > 0 {
+		var res struct {
+			Report
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(j.Result, &res); err != nil {
+			return nil, err
+		}
+		if o.Error = res.Error; o.Error == "" {
+			o.Report, o.Progress = &res.Report, res.Report.Progress
+		}
+	}
+	if o.Error == "" && j.Status == jobs.StatusFailed {
+		o.Error = j.LastError
+	}
+	o.Percent = o.Progress.Percent()
+	if j.Status == jobs.StatusSucceeded {
+		o.Percent = 100
+	}
+	return o, nil
 }

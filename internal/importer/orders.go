@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/guanxi-crm/guanxi/internal/commerce"
@@ -78,6 +79,13 @@ func (o *orderRows) header(r row) string {
 	}
 	in.Customer = crm.CustomerRef{ExternalID: r.get("customer_external_id"), Email: r.get("customer_email"),
 		Phone: r.get("customer_phone"), Name: r.get("customer_name")}
+	if s := r.get("customer_contact_id"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Sprintf("customer_contact_id %q is not a number", s)
+		}
+		in.Customer.ContactID = &id
+	}
 	if country, ok := parseCountry(r.get("customer_country")); ok {
 		in.Customer.Country = country
 	} else {

@@ -56,6 +56,7 @@ type Decoder struct {
 	r       *bufio.Reader
 	started bool // the start of the input has been checked for a BOM
 	line    int  // physical lines read
+	begin   int  // line of the BEGIN of the card Next read last
 	err     error
 
 	// One physical line of look-ahead, to find folded continuations.
@@ -92,6 +93,7 @@ func (d *Decoder) Next() (*Card, error) {
 		}
 		switch delimiter(text) {
 		case "BEGIN":
+			d.begin = line
 			return d.readCard(line)
 		case "END":
 			return nil, &CardError{Line: line, Err: errors.New("END:VCARD without BEGIN:VCARD")}
@@ -113,6 +115,9 @@ func (d *Decoder) Next() (*Card, error) {
 		return nil, &CardError{Line: line, Err: fmt.Errorf("expected BEGIN:VCARD, found %q", clip(text))}
 	}
 }
+
+// Line is the line on which the card Next returned last begins.
+func (d *Decoder) Line() int { return d.begin }
 
 // start skips a UTF-8 byte order mark, and decodes UTF-16 (which some
 // Windows programs write) when a byte order mark announces it.

@@ -60,29 +60,17 @@ type ImportView struct {
 }
 
 func importView(j *jobs.Job) (*ImportView, error) {
-	v := &ImportView{ID: j.ID, Status: j.Status, Attempts: j.Attempts, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
-	var err error
-	if v.Progress, err = importer.ProgressOf(j); err != nil {
-		return nil, err
-	}
-	rep, msg, err := importer.ResultOf(j)
+	o, err := importer.OutcomeOf(j)
 	if err != nil {
 		return nil, err
 	}
-	v.Error = msg
-	if msg == "" && j.Status == jobs.StatusFailed {
-		v.Error = j.LastError
+	v := &ImportView{ID: j.ID, Status: j.Status, Attempts: j.Attempts, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
+		Progress: o.Progress, Percent: o.Percent, Report: o.Report, Error: o.Error}
+	if o.Report != nil && len(o.Report.Problems) > 0 {
+		v.ProblemsAt = Prefix + "/imports/" + strconv.FormatInt(j.ID, 10) + "/problems.csv"
 	}
-	if rep != nil {
-		v.Report, v.Progress = rep, rep.Progress
-		if len(rep.Problems) > 0 {
-			v.ProblemsAt = Prefix + "/imports/" + strconv.FormatInt(j.ID, 10) + "/problems.csv"
-		}
-		rep.Problems = nil // at problems_url: a report may list many thousands
-	}
-	v.Percent = v.Progress.Percent()
-	if j.Status == jobs.StatusSucceeded {
-		v.Percent = 100
+	if v.Report != nil {
+		v.Report.Problems = nil // at problems_url: a report may list many thousands
 	}
 	return v, nil
 }
@@ -160,15 +148,15 @@ func (a *API) importProblems(ctx context.Context, in *IDPath) (*CSVOutput, error
 	if err != nil {
 		return nil, err
 	}
-	rep, _, err := importer.ResultOf(j)
+	o, err := importer.OutcomeOf(j)
 	if err != nil {
 		return nil, err
 	}
-	if rep == nil {
+	if o.Report == nil {
 		return nil, notFoundImport(in.ID)
 	}
 	var b bytes.Buffer
-	if err := importer.WriteProblems(&b, rep); err != nil {
+	if err := importer.WriteProblems(&b, o.Report); err != nil {
 		return nil, err
 	}
 	return &CSVOutput{ContentType: "text/csv; charset=utf-8",

@@ -111,6 +111,26 @@ func TestImportScenarios(t *testing.T) {
 			if r.Status != 422 {
 				t.Errorf("unknown encoding: %d %s", r.Status, r.Body)
 			}
+
+			// Exports hold what the caller may see.
+			r = w.Do(t, w.tokens["agent"], get, "/api/v1/exports/contacts", nil)
+			if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !bytes.HasPrefix(r.Body, []byte("\xef\xbb\xbfdisplay_name,")) ||
+				!strings.Contains(string(r.Body), "王小明") || !strings.Contains(r.Header.Get("Content-Disposition"), "contacts-") {
+				t.Errorf("contacts export: %d %v %q", r.Status, r.Header, r.Body)
+			}
+			r = w.Do(t, w.tokens["agent"], get, "/api/v1/exports/contacts?format=vcard", nil)
+			if r.Status != 200 || !strings.Contains(string(r.Body), "FN:王小明") {
+				t.Errorf("vcard export: %d %q", r.Status, r.Body)
+			}
+			r = w.Do(t, w.tokens["agent2"], get, "/api/v1/exports/contacts?format=vcard", nil)
+			if r.Status != 200 || strings.Contains(string(r.Body), "王小明") {
+				t.Errorf("another agent's vcard export holds the contact: %d %q", r.Status, r.Body)
+			}
+			for _, path := range []string{"/api/v1/exports/events", "/api/v1/exports/orders", "/api/v1/exports/products?format=vcard", "/api/v1/exports/lemons"} {
+				if r := w.Do(t, w.tokens["agent"], get, path, nil); r.Status < 400 || r.Header.Get("Content-Type") != "application/problem+json" {
+					t.Errorf("%s as an agent: %d %s", path, r.Status, r.Body)
+				}
+			}
 		})
 	}
 }
