@@ -104,7 +104,7 @@ func checkCartStatus(v *crm.Violations, status string) {
 // CreateCart records a cart of a known customer or an anonymous shopper.
 func (s *Service) CreateCart(ctx context.Context, in CartInput) (*Cart, error) {
 	const op = "commerce.CreateCart"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) CreateCart(ctx context.Context, in CartInput) (*Cart, error) {
 		return s.refresh(ctx, c.ContactID)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return c, nil
 }
@@ -173,7 +173,7 @@ func (s *Service) GetCart(ctx context.Context, id int64) (*Cart, error) {
 	}
 	c, err := s.store.Cart(ctx, id)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	if err := s.mayRead(ctx, p, c.ContactID); err != nil {
 		return nil, err
@@ -201,13 +201,13 @@ func (s *Service) ListCarts(ctx context.Context, q CartQuery) (crm.Page[*Cart], 
 	}
 	q.Limit = crm.ClampLimit(q.Limit)
 	page, err := s.store.ListCarts(ctx, q)
-	return page, wrap(op, err)
+	return page, crm.Wrap(op, err)
 }
 
 // UpdateCart changes a cart's lines, status or activity.
 func (s *Service) UpdateCart(ctx context.Context, id, ifVersion int64, ch CartChange) (*Cart, error) {
 	const op = "commerce.UpdateCart"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Service) UpdateCart(ctx context.Context, id, ifVersion int64, ch CartCh
 		return s.refresh(ctx, c.ContactID)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return next, nil
 }

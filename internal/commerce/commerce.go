@@ -103,41 +103,12 @@ func NewService(store Store, resolver Resolver, readers Readers, opt Options) *S
 	return &Service{store: store, resolver: resolver, readers: readers, clock: opt.Clock, fallback: opt.DefaultCurrency}
 }
 
-// currencySetting is the settings key of the database's currency.
-const currencySetting = "currency"
-
 // Currency is the currency of every amount in the database, or "" before
 // the first product or order.
-func (s *Service) Currency(ctx context.Context) (string, error) {
-	c, _, err := s.store.Setting(ctx, currencySetting)
-	return c, err
-}
+func (s *Service) Currency(ctx context.Context) (string, error) { return crm.Currency(ctx, s.store) }
 
-// settleCurrency checks a record's currency against the database's, fixing
-// the database's with the first one. It runs inside the writing
-// transaction, so two first orders cannot fix two currencies.
 func (s *Service) settleCurrency(ctx context.Context, given string) (string, error) {
-	current, err := s.Currency(ctx)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case current != "" && (given == "" || given == current):
-		return current, nil
-	case current != "":
-		var v crm.Violations
-		v.Add("currency", "currency_mismatch", "currency", current)
-		return "", v.Err("commerce.currency")
-	}
-	if given == "" {
-		given = s.fallback
-	}
-	if given == "" {
-		var v crm.Violations
-		v.Add("currency", "required")
-		return "", v.Err("commerce.currency")
-	}
-	return given, s.store.SetSetting(ctx, currencySetting, given)
+	return crm.SettleCurrency(ctx, s.store, given, s.fallback)
 }
 
 // checkCurrency validates a currency code as given (empty is allowed).
@@ -163,29 +134,6 @@ func checkChannel(v *crm.Violations, field, ch string) string {
 		v.Add(field, "invalid_channel", "allowed", Channels)
 	}
 	return ch
-}
-
-// writer returns the acting principal if it may write at all.
-func writer(ctx context.Context, op string) (*crm.Principal, error) {
-	p, err := crm.Actor(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	if !p.CanWrite() {
-		return nil, crm.Forbidden(op)
-	}
-	return p, nil
-}
-
-// wrap keeps domain errors as they are and wraps the rest with op.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := crm.AsError(err); ok {
-		return err
-	}
-	return crm.Internal(op, err)
 }
 
 func nowOr(t *time.Time, now time.Time) time.Time {

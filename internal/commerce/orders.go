@@ -3,6 +3,7 @@ package commerce
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -66,8 +67,8 @@ type OrderInput struct {
 	SubscriptionID *int64 `json:"-"`
 }
 
-// Line is a stored order line.
-type Line struct {
+// OrderLine is a stored order line.
+type OrderLine struct {
 	LineNo    int    `json:"line_no"`
 	ProductID *int64 `json:"product_id"`
 	SKU       string `json:"sku"`
@@ -90,29 +91,29 @@ type Refund struct {
 
 // Order is a stored order with its derived totals.
 type Order struct {
-	ID             int64     `json:"id"`
-	Version        int64     `json:"version"`
-	Number         string    `json:"number"`
-	Kind           string    `json:"kind"`
-	ContactID      *int64    `json:"contact_id"`
-	Channel        string    `json:"channel"`
-	Status         string    `json:"status"`
-	Currency       string    `json:"currency"`
-	PlacedAt       time.Time `json:"placed_at"`
-	Subtotal       int64     `json:"subtotal" doc:"Σ quantity × unit_price"`
-	Discount       int64     `json:"discount" doc:"Σ line discounts"`
-	Total          int64     `json:"total" doc:"subtotal − discount"`
-	Cost           int64     `json:"cost" doc:"Σ quantity × unit_cost (unknown costs count 0)"`
-	Refunded       int64     `json:"refunded"`
-	Revenue        int64     `json:"revenue" doc:"What the order adds to revenue: total − refunded for a paid or fulfilled sale, −total for a return, 0 otherwise"`
-	Profit         int64     `json:"profit" doc:"What it adds to profit: revenue − cost for a paid or fulfilled sale (a whole refund takes the goods back: 0), cost − total for a return"`
-	SubscriptionID *int64    `json:"subscription_id,omitempty"`
-	Source         string    `json:"source,omitempty"`
-	Lines          []Line    `json:"lines" nullable:"false"`
-	Refunds        []Refund  `json:"refunds" nullable:"false"`
-	CreatedBy      *int64    `json:"created_by,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             int64       `json:"id"`
+	Version        int64       `json:"version"`
+	Number         string      `json:"number"`
+	Kind           string      `json:"kind"`
+	ContactID      *int64      `json:"contact_id"`
+	Channel        string      `json:"channel"`
+	Status         string      `json:"status"`
+	Currency       string      `json:"currency"`
+	PlacedAt       time.Time   `json:"placed_at"`
+	Subtotal       int64       `json:"subtotal" doc:"Σ quantity × unit_price"`
+	Discount       int64       `json:"discount" doc:"Σ line discounts"`
+	Total          int64       `json:"total" doc:"subtotal − discount"`
+	Cost           int64       `json:"cost" doc:"Σ quantity × unit_cost (unknown costs count 0)"`
+	Refunded       int64       `json:"refunded"`
+	Revenue        int64       `json:"revenue" doc:"What the order adds to revenue: total − refunded for a paid or fulfilled sale, −total for a return, 0 otherwise"`
+	Profit         int64       `json:"profit" doc:"What it adds to profit: revenue − cost for a paid or fulfilled sale (a whole refund takes the goods back: 0), cost − total for a return"`
+	SubscriptionID *int64      `json:"subscription_id,omitempty"`
+	Source         string      `json:"source,omitempty"`
+	Lines          []OrderLine `json:"lines" nullable:"false"`
+	Refunds        []Refund    `json:"refunds" nullable:"false"`
+	CreatedBy      *int64      `json:"created_by,omitempty"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
 }
 
 // Counted reports whether the order is a sale that counts: paid or fulfilled.
@@ -159,8 +160,15 @@ type OrderQuery struct {
 	Limit     int
 }
 
+// assignedNumber is the form of the numbers Guanxi gives orders that come
+// without one; clients may not use it, so that the two cannot collide.
+var assignedNumber = regexp.MustCompile(`^ORD-[0-9]+$`)
+
 func (in *OrderInput) validate(v *crm.Violations, now time.Time) {
 	in.Number = crm.CleanID(v, "number", in.Number)
+	if assignedNumber.MatchString(in.Number) {
+		v.Add("number", "number_reserved")
+	}
 	if in.Kind == "" {
 		in.Kind = KindSale
 	}
@@ -235,7 +243,7 @@ func (s *Service) CreateOrder(ctx context.Context, in OrderInput) (*Order, error
 // and external ids.
 func (s *Service) CreateOrders(ctx context.Context, inputs []OrderInput) ([]BatchResult, error) {
 	const op = "commerce.CreateOrders"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +262,7 @@ func (s *Service) CreateOrders(ctx context.Context, inputs []OrderInput) ([]Batc
 		return w.run(ctx)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return results, nil
 }
@@ -278,37 +286,54 @@ func (w *orderBatch) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	products, err := w.products(ctx)
-	if err != nil {
-		return err
-	}
-	var orders []*Order
-	var at []int
+	// Each order's currency is settled before any product is made, so that
+	// an order in another currency is refused alone.
 	for i := range w.inputs {
 		if !w.ok(i) {
 			continue
 		}
-		in := &w.inputs[i]
-		cur, err := w.s.settleCurrency(ctx, in.Currency)
+		cur, err := w.s.settleCurrency(ctx, w.inputs[i].Currency)
 		if crm.IsKind(err, crm.KindInvalid) {
 			w.results[i].Err = err
 			continue
 		} else if err != nil {
 			return err
 		}
-		o := &Order{Number: in.Number, Kind: in.Kind, Channel: in.Channel, Status: in.Status, Currency: cur,
+		w.inputs[i].Currency = cur
+	}
+	catalogue, err := w.catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	// New products the lines name, made only for the orders that are
+	// stored: a refused order leaves the catalogue as it was.
+	fresh := map[string]*Product{}
+	var orders []*Order
+	var at []int
+	var needs [][]*Product
+	for i := range w.inputs {
+		if !w.ok(i) {
+			continue
+		}
+		in := &w.inputs[i]
+		o := &Order{Number: in.Number, Kind: in.Kind, Channel: in.Channel, Status: in.Status, Currency: in.Currency,
 			PlacedAt: *in.PlacedAt, SubscriptionID: in.SubscriptionID, Source: in.Source, Refunds: []Refund{},
 			CreatedBy: w.p.ActorID(), CreatedAt: w.now, UpdatedAt: w.now}
 		if c := contacts[i]; c != 0 {
 			o.ContactID = &c
 		}
-		if err := w.lines(o, in.Lines, products); err != nil {
+		need, err := w.lines(o, in, catalogue, fresh)
+		if err != nil {
 			w.results[i].Err = err
 			continue
 		}
+		orders, at, needs = append(orders, o), append(at, i), append(needs, need)
+	}
+	if err := w.createProducts(ctx, orders, needs); err != nil {
+		return err
+	}
+	for _, o := range orders {
 		o.derive()
-		orders = append(orders, o)
-		at = append(at, i)
 	}
 	if err := w.s.store.CreateOrders(ctx, orders); err != nil {
 		return err
@@ -388,9 +413,8 @@ func (w *orderBatch) resolveCustomers(ctx context.Context) ([]int64, error) {
 	return contacts, nil
 }
 
-// products reads the products the lines name and creates those named by a
-// new SKU with a name, by SKU and by "#id".
-func (w *orderBatch) products(ctx context.Context) (map[string]*Product, error) {
+// catalogue reads the products the lines name, by SKU and by "#id".
+func (w *orderBatch) catalogue(ctx context.Context) (map[string]*Product, error) {
 	var skus []string
 	ids := map[int64]bool{}
 	for i, in := range w.inputs {
@@ -418,74 +442,56 @@ func (w *orderBatch) products(ctx context.Context) (map[string]*Product, error) 
 		}
 		found[productKey(id)] = p
 	}
-	var fresh []*Product
-	for i, in := range w.inputs {
-		if !w.ok(i) {
-			continue
-		}
-		for _, l := range in.Lines {
-			if l.ProductID != nil || l.SKU == "" || l.Name == "" || found[l.SKU] != nil {
-				continue
-			}
-			price := int64(0)
-			if l.UnitPrice != nil {
-				price = *l.UnitPrice
-			}
-			active := true
-			p := &Product{ProductFields: ProductFields{SKU: l.SKU, Name: l.Name, Price: price, Cost: l.UnitCost,
-				Currency: w.inputs[i].Currency, Active: &active}, CreatedAt: w.now, UpdatedAt: w.now}
-			found[l.SKU] = p
-			fresh = append(fresh, p)
-		}
-	}
-	if len(fresh) == 0 {
-		return found, nil
-	}
-	cur, err := w.s.settleCurrency(ctx, fresh[0].Currency)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range fresh {
-		p.Currency = cur
-	}
-	if err := w.s.store.CreateProducts(ctx, fresh); err != nil {
-		return nil, err
-	}
-	entries := make([]crm.AuditEntry, len(fresh))
-	for j, p := range fresh {
-		entries[j] = crm.NewAuditEntry(w.p, crm.RequestID(ctx), w.now, crm.ActionCreate, "product", p.ID, nil)
-	}
-	return found, w.s.store.AppendAudit(ctx, entries...)
+	return found, nil
 }
 
 func productKey(id int64) string { return fmt.Sprintf("#%d", id) }
 
-// lines fills an order's lines from the input and the catalogue.
-func (w *orderBatch) lines(o *Order, in []LineInput, products map[string]*Product) error {
+// lines fills an order's lines from the input and the catalogue. A SKU not
+// in the catalogue, on a line with a name, is a new product (the first
+// line to name it defines it); need lists those the order uses.
+func (w *orderBatch) lines(o *Order, in *OrderInput, catalogue, fresh map[string]*Product) (need []*Product, err error) {
 	var v crm.Violations
-	o.Lines = make([]Line, len(in))
-	for i, l := range in {
+	o.Lines = make([]OrderLine, len(in.Lines))
+	for i, l := range in.Lines {
 		f := fmt.Sprintf("lines[%d].", i)
 		var p *Product
 		switch {
 		case l.ProductID != nil:
-			if p = products[productKey(*l.ProductID)]; p == nil {
+			if p = catalogue[productKey(*l.ProductID)]; p == nil {
 				v.Add(f+"product_id", "unknown_product")
 				continue
 			}
 		case l.SKU != "":
-			if p = products[l.SKU]; p == nil {
+			if p = catalogue[l.SKU]; p != nil {
+				break
+			}
+			if p = fresh[l.SKU]; p == nil && l.Name != "" {
+				price := int64(0)
+				if l.UnitPrice != nil {
+					price = *l.UnitPrice
+				}
+				active := true
+				p = &Product{ProductFields: ProductFields{SKU: l.SKU, Name: l.Name, Price: price, Cost: l.UnitCost,
+					Currency: in.Currency, Active: &active}, CreatedAt: w.now, UpdatedAt: w.now}
+				fresh[l.SKU] = p
+			}
+			if p == nil {
 				v.Add(f+"sku", "unknown_sku")
 				continue
 			}
+			need = append(need, p)
 		}
-		line := Line{LineNo: i + 1, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Discount: l.Discount, UnitCost: l.UnitCost}
+		line := OrderLine{LineNo: i + 1, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Discount: l.Discount, UnitCost: l.UnitCost}
 		if l.UnitPrice != nil {
 			line.UnitPrice = *l.UnitPrice
 		}
 		if p != nil {
-			id := p.ID
-			line.ProductID, line.SKU = &id, p.SKU
+			line.SKU = p.SKU
+			if p.ID != 0 { // a new product gets its id once it is made
+				id := p.ID
+				line.ProductID = &id
+			}
 			if line.Name == "" {
 				line.Name = p.Name
 			}
@@ -504,7 +510,47 @@ func (w *orderBatch) lines(o *Order, in []LineInput, products map[string]*Produc
 		}
 		o.Lines[i] = line
 	}
-	return v.Err("commerce.CreateOrders")
+	return need, v.Err("commerce.CreateOrders")
+}
+
+// createProducts makes the new products the stored orders use and gives
+// every line its product's id.
+func (w *orderBatch) createProducts(ctx context.Context, orders []*Order, needs [][]*Product) error {
+	var made []*Product
+	seen := map[*Product]bool{}
+	for _, need := range needs {
+		for _, p := range need {
+			if p.ID == 0 && !seen[p] {
+				seen[p] = true
+				made = append(made, p)
+			}
+		}
+	}
+	if err := w.s.store.CreateProducts(ctx, made); err != nil {
+		return err
+	}
+	entries := make([]crm.AuditEntry, len(made))
+	for j, p := range made {
+		entries[j] = crm.NewAuditEntry(w.p, crm.RequestID(ctx), w.now, crm.ActionCreate, "product", p.ID, nil)
+	}
+	if err := w.s.store.AppendAudit(ctx, entries...); err != nil {
+		return err
+	}
+	bySKU := map[string]int64{}
+	for _, need := range needs {
+		for _, p := range need {
+			bySKU[p.SKU] = p.ID
+		}
+	}
+	for j, o := range orders {
+		for i := range o.Lines {
+			l := &o.Lines[i]
+			if id, ok := bySKU[l.SKU]; ok && l.ProductID == nil && len(needs[j]) > 0 {
+				l.ProductID = &id
+			}
+		}
+	}
+	return nil
 }
 
 func sortedIDs(set map[int64]bool) []int64 {
@@ -526,7 +572,7 @@ func (s *Service) GetOrder(ctx context.Context, id int64) (*Order, error) {
 	}
 	o, err := s.store.Order(ctx, id)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	if err := s.mayRead(ctx, p, o.ContactID); err != nil {
 		return nil, err
@@ -562,7 +608,7 @@ func (s *Service) ListOrders(ctx context.Context, q OrderQuery) (crm.Page[*Order
 	}
 	q.Limit = crm.ClampLimit(q.Limit)
 	page, err := s.store.ListOrders(ctx, q)
-	return page, wrap(op, err)
+	return page, crm.Wrap(op, err)
 }
 
 // SetOrderStatus moves an order to another status along the allowed
@@ -610,7 +656,7 @@ func (s *Service) RefundOrder(ctx context.Context, id, ifVersion int64, in Refun
 // changeOrder applies a change to an order the actor may write, checks it,
 // saves it with its audit entry and refreshes the contact's figures.
 func (s *Service) changeOrder(ctx context.Context, op string, id, ifVersion int64, change func(*Order, *crm.Violations)) (*Order, error) {
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -660,7 +706,7 @@ func (s *Service) changeOrder(ctx context.Context, op string, id, ifVersion int6
 		return nil
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return s.store.Order(ctx, next.ID)
 }

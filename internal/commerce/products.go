@@ -71,7 +71,7 @@ type BatchResult struct {
 // ones are created together. A SKU in use is a Conflict.
 func (s *Service) CreateProducts(ctx context.Context, inputs []ProductFields) ([]BatchResult, error) {
 	const op = "commerce.CreateProducts"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) CreateProducts(ctx context.Context, inputs []ProductFields) ([
 		return s.store.AppendAudit(ctx, entries...)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return results, nil
 }
@@ -162,7 +162,7 @@ func (s *Service) GetProduct(ctx context.Context, id int64) (*Product, error) {
 		return nil, err
 	}
 	p, err := s.store.Product(ctx, id)
-	return p, wrap(op, err)
+	return p, crm.Wrap(op, err)
 }
 
 // ListProducts lists products by name.
@@ -173,13 +173,13 @@ func (s *Service) ListProducts(ctx context.Context, q ProductQuery) (crm.Page[*P
 	}
 	q.Limit = crm.ClampLimit(q.Limit)
 	page, err := s.store.ListProducts(ctx, q)
-	return page, wrap(op, err)
+	return page, crm.Wrap(op, err)
 }
 
 // UpdateProduct changes a product; ifVersion 0 skips the version check.
 func (s *Service) UpdateProduct(ctx context.Context, id, ifVersion int64, apply func(*ProductFields) error) (*Product, error) {
 	const op = "commerce.UpdateProduct"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id, ifVersion int64, apply 
 		return s.store.AppendAudit(ctx, crm.NewAuditEntry(p, crm.RequestID(ctx), next.UpdatedAt, crm.ActionUpdate, "product", id, changes))
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return next, nil
 }

@@ -84,7 +84,7 @@ func next(period string, t time.Time) time.Time {
 // CreateSubscription records a customer's subscription.
 func (s *Service) CreateSubscription(ctx context.Context, in SubscriptionInput) (*Subscription, error) {
 	const op = "commerce.CreateSubscription"
-	if _, err := writer(ctx, op); err != nil {
+	if _, err := crm.Writer(ctx, op); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
@@ -129,7 +129,7 @@ func (s *Service) CreateSubscription(ctx context.Context, in SubscriptionInput) 
 		return s.store.CreateSubscription(ctx, sub)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return sub, nil
 }
@@ -142,7 +142,7 @@ func (s *Service) GetSubscription(ctx context.Context, id int64) (*Subscription,
 	}
 	sub, err := s.store.Subscription(ctx, id)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	if err := s.readers.ReadableContact(ctx, sub.ContactID); err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (s *Service) ListSubscriptions(ctx context.Context, q SubscriptionQuery) (c
 	}
 	q.Limit = crm.ClampLimit(q.Limit)
 	page, err := s.store.ListSubscriptions(ctx, q)
-	return page, wrap(op, err)
+	return page, crm.Wrap(op, err)
 }
 
 // UpdateSubscription pauses, resumes, cancels or re-prices a subscription.
@@ -245,7 +245,7 @@ func (s *Service) RenewSubscription(ctx context.Context, id int64) (*Order, erro
 
 func (s *Service) changeSubscription(ctx context.Context, op string, id, ifVersion int64,
 	change func(context.Context, *Subscription, *crm.Violations, time.Time) error) error {
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (s *Service) changeSubscription(ctx context.Context, op string, id, ifVersi
 		sub.UpdatedAt = now
 		return s.store.UpdateSubscription(ctx, old, &sub)
 	})
-	return wrap(op, err)
+	return crm.Wrap(op, err)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -13,7 +14,8 @@ import (
 // WritableContacts resolves contact ids, following merges to the surviving
 // contact, and checks that the actor may change each: for each id the live
 // contact's id, or the error refusing it (NotFound for unknown and deleted
-// contacts, Forbidden).
+// contacts, Forbidden). It reads the contacts a batch at a time: an ingest
+// of a thousand events names hundreds of them.
 func (s *Service) WritableContacts(ctx context.Context, ids []int64) (map[int64]int64, map[int64]error, error) {
 	const op = "customer.WritableContacts"
 	p, err := crm.Actor(ctx, op)
@@ -21,37 +23,52 @@ func (s *Service) WritableContacts(ctx context.Context, ids []int64) (map[int64]
 		return nil, nil, err
 	}
 	live, refused := map[int64]int64{}, map[int64]error{}
+	// current maps each asked id to the contact it stands for now, as the
+	// merges are followed.
+	current := map[int64]int64{}
 	for _, id := range ids {
-		if _, done := live[id]; done || refused[id] != nil {
-			continue
+		current[id] = id
+	}
+	for hop := 0; len(current) > 0; hop++ {
+		if hop == 10 { // merge chains are short; a cycle cannot form, but bound the walk anyway
+			for id := range current {
+				refused[id] = crm.NotFound(op, "contact", id)
+			}
+			break
 		}
-		c, err := s.survivor(ctx, id)
-		switch {
-		case crm.IsKind(err, crm.KindNotFound):
-			refused[id] = crm.NotFound(op, "contact", id)
-		case err != nil:
+		want := make([]int64, 0, len(current))
+		for _, c := range current {
+			want = append(want, c)
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		found, err := s.store.Contacts(ctx, want)
+		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", op, err)
-		case c.DeletedAt != nil:
-			refused[id] = crm.NotFound(op, "contact", id)
-		case !canWrite(p, c.OwnerID, c.TeamID):
-			refused[id] = crm.Forbidden(op).With("contact_id", id)
-		default:
-			live[id] = c.ID
 		}
+		byID := make(map[int64]*Contact, len(found))
+		for _, c := range found {
+			byID[c.ID] = c
+		}
+		next := map[int64]int64{}
+		for id, cur := range current {
+			c := byID[cur]
+			switch {
+			case c == nil:
+				refused[id] = crm.NotFound(op, "contact", id)
+			case c.MergedIntoID != nil:
+				next[id] = *c.MergedIntoID
+			case c.DeletedAt != nil:
+				refused[id] = crm.NotFound(op, "contact", id)
+			case !p.WritesRecord(c.OwnerID, c.TeamID):
+				refused[id] = crm.Forbidden(op).With("contact_id", id)
+			default:
+				live[id] = c.ID
+			}
+		}
+		current = next
 	}
 	return live, refused, nil
-}
-
-// survivor reads a contact, or the contact it was merged into.
-func (s *Service) survivor(ctx context.Context, id int64) (*Contact, error) {
-	for range 10 { // merge chains are short; a cycle cannot form, but bound the walk anyway
-		c, err := s.store.Contact(ctx, id)
-		if err != nil || c.MergedIntoID == nil {
-			return c, err
-		}
-		id = *c.MergedIntoID
-	}
-	return nil, crm.NotFound("customer.survivor", "contact", id)
 }
 
 // EnsureContacts finds each person's live contact by email, then phone, or
@@ -60,7 +77,7 @@ func (s *Service) survivor(ctx context.Context, id int64) (*Contact, error) {
 // email or phone get one contact.
 func (s *Service) EnsureContacts(ctx context.Context, people []crm.Person, source string) ([]int64, []error, error) {
 	const op = "customer.EnsureContacts"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,9 +142,15 @@ func (s *Service) EnsureContacts(ctx context.Context, people []crm.Person, sourc
 		if len(fresh) == 0 {
 			return nil
 		}
-		results, err := s.CreateContacts(ctx, fresh, WriteOptions{Source: source})
-		if err != nil {
-			return err
+		// An ingest of ten thousand events may name more new people than
+		// a batch of contacts holds.
+		var results []BatchResult
+		for start := 0; start < len(fresh); start += MaxBatch {
+			part, err := s.CreateContacts(ctx, fresh[start:min(len(fresh), start+MaxBatch)], WriteOptions{Source: source})
+			if err != nil {
+				return err
+			}
+			results = append(results, part...)
 		}
 		for i, n := range freshOf {
 			if n < 0 {
@@ -213,7 +236,7 @@ func (s *Service) ReadableContact(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if !canReadFull(p, c.OwnerID, c.TeamID) {
+	if !p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return crm.Forbidden(op).With("contact_id", id)
 	}
 	return nil
@@ -231,7 +254,7 @@ func (s *Service) ReadableCompanyPeople(ctx context.Context, companyID int64) ([
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if !canReadFull(p, c.OwnerID, c.TeamID) {
+	if !p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return nil, crm.Forbidden(op).With("company_id", companyID)
 	}
 	ids, err := s.store.ContactIDsAtCompanies(ctx, []int64{companyID})

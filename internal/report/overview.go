@@ -123,7 +123,7 @@ func (s *Service) Overview(ctx context.Context, from, to time.Time) (*Overview, 
 	}
 	previous := from.Add(-to.Sub(from))
 	o := &Overview{From: from, To: to, Top: []CustomerSales{}}
-	if o.Currency, _, err = s.store.Setting(ctx, "currency"); err != nil {
+	if o.Currency, err = crm.Currency(ctx, s.store); err != nil {
 		return nil, crm.Internal(op, err)
 	}
 	if o.Customers, err = s.store.CustomerCounts(ctx, previous, from, to); err != nil {
@@ -142,6 +142,9 @@ func (s *Service) Overview(ctx context.Context, from, to time.Time) (*Overview, 
 	customers, err := s.store.CustomerSales(ctx, from, to)
 	if err != nil {
 		return nil, crm.Internal(op, err)
+	}
+	if customers == nil {
+		customers = []CustomerSales{}
 	}
 	o.Pareto = ParetoOf(customers)
 	slices.SortFunc(customers, func(a, b CustomerSales) int {

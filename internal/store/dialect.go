@@ -44,6 +44,9 @@ type dialect interface {
 	allocIDs(ctx context.Context, q querier, table string, n int) ([]int64, error)
 	// lockKeys takes transaction-scoped locks on keys, in a stable order.
 	lockKeys(ctx context.Context, q querier, keys []string) error
+	// lockContacts takes transaction-scoped locks on contacts' derived
+	// figures, so that two transactions recompute them one after the other.
+	lockContacts(ctx context.Context, q querier, ids []int64) error
 	// searchInsert is the statement that adds rows (id, basic tokens,
 	// private tokens, basic text, private text) to a search index table.
 	searchInsert(table string, rows int) string
@@ -105,6 +108,8 @@ func (sqliteDialect) allocIDs(ctx context.Context, q querier, table string, n in
 }
 
 func (sqliteDialect) lockKeys(context.Context, querier, []string) error { return nil }
+
+func (sqliteDialect) lockContacts(context.Context, querier, []int64) error { return nil }
 
 func (sqliteDialect) searchInsert(table string, rows int) string {
 	return "INSERT INTO " + table + " (rowid, basic_tokens, private_tokens, basic_text, private_text) VALUES " + rowsOf(rows, 5)
@@ -243,21 +248,38 @@ const lockBuckets = 128
 const lockNamespace = 0x67780001
 
 func (postgresDialect) lockKeys(ctx context.Context, q querier, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
 	buckets := make([]int32, 0, len(keys))
 	for _, k := range keys {
 		h := fnv.New32a()
 		h.Write([]byte(k))
 		buckets = append(buckets, int32(h.Sum32()%lockBuckets))
 	}
+	return lockBucketsIn(ctx, q, lockNamespace, buckets)
+}
+
+// contactLockNamespace holds the locks of lockContacts: apart from the
+// keys', since a transaction takes the keys' first and the contacts' at its
+// end, each set in ascending order, so that two cannot deadlock.
+const contactLockNamespace = 0x67780002
+
+func (postgresDialect) lockContacts(ctx context.Context, q querier, ids []int64) error {
+	buckets := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		buckets = append(buckets, int32(id%lockBuckets))
+	}
+	return lockBucketsIn(ctx, q, contactLockNamespace, buckets)
+}
+
+// lockBucketsIn takes the advisory locks of buckets in a namespace, in one
+// round trip, in ascending order so that two transactions locking
+// overlapping buckets cannot deadlock.
+func lockBucketsIn(ctx context.Context, q querier, namespace int32, buckets []int32) error {
+	if len(buckets) == 0 {
+		return nil
+	}
 	slices.Sort(buckets)
 	buckets = slices.Compact(buckets)
-	// One round trip for all; taken in ascending order so that two
-	// transactions locking overlapping buckets cannot deadlock.
-	_, err := q.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int4[]) AS b`,
-		lockNamespace, buckets)
+	_, err := q.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int4[]) AS b`, namespace, buckets)
 	return err
 }
 

@@ -186,8 +186,10 @@ func (s *Store) InsertEvents(ctx context.Context, events []*touchpoint.Event) er
 			return mapError(err)
 		}
 		values := make([]any, 0, len(events)*11)
+		byID := make(map[int64]*touchpoint.Event, len(events))
 		for i, e := range events {
 			e.ID = ids[i]
+			byID[e.ID] = e
 			var clientID any
 			if e.ClientEventID != "" {
 				clientID = e.ClientEventID
@@ -195,21 +197,53 @@ func (s *Store) InsertEvents(ctx context.Context, events []*touchpoint.Event) er
 			values = append(values, e.ID, e.ContactID, e.AnonymousID, e.Type, string(e.Channel), s.d.timeArg(e.OccurredAt),
 				s.d.timeArg(e.ReceivedAt), clientID, e.Source, string(e.Properties), e.CreatedBy)
 		}
-		return s.insertRows(ctx, "INSERT INTO events ("+eventInsertColumns+") VALUES", 11, values)
+		// A retry of the same batch may be storing the same client event
+		// ids at this moment: the insert waits for it and skips them, and
+		// the ids it returns say which were stored here.
+		stored := make(map[int64]bool, len(events))
+		const width = 11
+		per := rowsPerInsert(width)
+		for start := 0; start < len(values); start += per * width {
+			end := min(len(values), start+per*width)
+			rows, err := s.query(ctx, "INSERT INTO events ("+eventInsertColumns+") VALUES "+rowsOf((end-start)/width, width)+
+				" ON CONFLICT (client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING RETURNING id", values[start:end]...)
+			if err != nil {
+				return err
+			}
+			got, err := scanInt64s(rows)
+			if err != nil {
+				return mapError(err)
+			}
+			for _, id := range got {
+				stored[id] = true
+			}
+		}
+		for id, e := range byID {
+			if !stored[id] {
+				e.ID = 0
+			}
+		}
+		return nil
 	})
 }
 
 // Event reads one event.
 func (s *Store) Event(ctx context.Context, id int64) (*touchpoint.Event, error) {
+	e, err := scanEvent(s.queryRow(ctx, "SELECT "+eventInsertColumns+" FROM events WHERE id = ?", id))
+	if crm.IsKind(err, crm.KindNotFound) {
+		return nil, notFound("event", id)
+	}
+	return e, err
+}
+
+func scanEvent(row rowScanner) (*touchpoint.Event, error) {
 	var e touchpoint.Event
 	var clientID *string
 	var props []byte
-	err := s.queryRow(ctx, "SELECT "+eventInsertColumns+" FROM events WHERE id = ?", id).Scan(&e.ID, &e.ContactID, &e.AnonymousID,
-		&e.Type, &e.Channel, timeCol{&e.OccurredAt}, timeCol{&e.ReceivedAt}, &clientID, &e.Source, &props, &e.CreatedBy)
-	if err = mapError(err); crm.IsKind(err, crm.KindNotFound) {
-		return nil, notFound("event", id)
-	} else if err != nil {
-		return nil, err
+	err := row.Scan(&e.ID, &e.ContactID, &e.AnonymousID, &e.Type, &e.Channel, timeCol{&e.OccurredAt}, timeCol{&e.ReceivedAt},
+		&clientID, &e.Source, &props, &e.CreatedBy)
+	if err != nil {
+		return nil, mapError(err)
 	}
 	if clientID != nil {
 		e.ClientEventID = *clientID
@@ -315,6 +349,41 @@ func (s *Store) Timeline(ctx context.Context, q touchpoint.TimelineQuery) (crm.P
 		page.Items = page.Items[:q.Limit]
 		last := page.Items[q.Limit-1]
 		page.Next = crm.EncodeCursor(timelineCursor{At: last.At, Kind: last.Kind, ID: last.ID})
+	}
+	return page, nil
+}
+
+// ListEvents lists events in the order they were stored.
+func (s *Store) ListEvents(ctx context.Context, q touchpoint.EventQuery) (crm.Page[*touchpoint.Event], error) {
+	page := crm.Page[*touchpoint.Event]{Items: []*touchpoint.Event{}}
+	var after int64
+	if q.Cursor != "" {
+		if err := crm.DecodeCursor(q.Cursor, &after); err != nil {
+			return page, err
+		}
+	}
+	query, args := "SELECT "+eventInsertColumns+" FROM events WHERE id > ?", []any{after}
+	if q.ContactID != nil {
+		query, args = query+" AND contact_id = ?", append(args, *q.ContactID)
+	}
+	rows, err := s.query(ctx, query+" ORDER BY id LIMIT ?", append(args, q.Limit+1)...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return page, mapError(err)
+	}
+	if len(page.Items) > q.Limit {
+		page.Items = page.Items[:q.Limit]
+		page.Next = crm.EncodeCursor(page.Items[q.Limit-1].ID)
 	}
 	return page, nil
 }

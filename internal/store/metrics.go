@@ -17,6 +17,12 @@ func (s *Store) RefreshContactMetrics(ctx context.Context, contactIDs []int64) e
 		return nil
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
+		// Figures are sums over rows other transactions write too: each
+		// waits for those changing the same contacts, and then reads what
+		// they committed.
+		if err := s.d.lockContacts(ctx, s.writer(ctx), contactIDs); err != nil {
+			return mapError(err)
+		}
 		for start := 0; start < len(contactIDs); start += 500 {
 			if err := s.refreshMetrics(ctx, contactIDs[start:min(len(contactIDs), start+500)]); err != nil {
 				return err
@@ -138,7 +144,11 @@ func (s *Store) ContactMetrics(ctx context.Context, id int64) (*customer.Metrics
 		m.Currency = *currency
 	}
 	if m.OrderCount > 0 {
+		// rounded down, also when returns make revenue negative
 		m.AverageOrderValue = m.Revenue / m.OrderCount
+		if m.Revenue%m.OrderCount != 0 && m.Revenue < 0 {
+			m.AverageOrderValue--
+		}
 	}
 	return &m, nil
 }

@@ -23,7 +23,7 @@ func scanOrder(row rowScanner) (*commerce.Order, error) {
 	if err != nil {
 		return nil, mapError(err)
 	}
-	o.Lines, o.Refunds = []commerce.Line{}, []commerce.Refund{}
+	o.Lines, o.Refunds = []commerce.OrderLine{}, []commerce.Refund{}
 	return &o, nil
 }
 
@@ -87,7 +87,7 @@ func (s *Store) orderDetails(ctx context.Context, orders []*commerce.Order) erro
 	}
 	for rows.Next() {
 		var orderID int64
-		var l commerce.Line
+		var l commerce.OrderLine
 		if err := rows.Scan(&orderID, &l.LineNo, &l.ProductID, &l.SKU, &l.Name, &l.Quantity, &l.UnitPrice, &l.Discount, &l.UnitCost); err != nil {
 			rows.Close()
 			return mapError(err)

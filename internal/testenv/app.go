@@ -64,9 +64,15 @@ func StartServer(tb testing.TB, engine string) *Server {
 		tb.Fatalf("unknown engine %q", engine)
 	}
 	logs := &LogBuffer{}
-	logger := slog.New(slog.NewMultiHandler(
-		slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}),
-		slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	var logger *slog.Logger
+	if _, fuzzing := tb.(*testing.F); fuzzing {
+		// A fuzz target may not log through its F: the records stay in Logs.
+		logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	} else {
+		logger = slog.New(slog.NewMultiHandler(
+			slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}),
+			slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {

@@ -124,9 +124,58 @@ func normalizeProperties(v *crm.Violations, raw json.RawMessage) json.RawMessage
 		v.Add("properties", "not_an_object")
 		return nil
 	}
-	if !crm.ValidText(b.String()) || bytes.Contains(b.Bytes(), []byte(`\u0000`)) {
+	if !crm.ValidText(b.String()) || bytes.Contains(b.Bytes(), []byte(`\u0000`)) || hasLoneSurrogate(b.Bytes()) {
 		v.Add("properties", crm.CodeInvalidText)
 		return nil
 	}
 	return b.Bytes()
+}
+
+// hasLoneSurrogate reports whether JSON text escapes half of a UTF-16
+// surrogate pair without the other (\ud800 alone): no Unicode text holds
+// one, and PostgreSQL refuses it.
+func hasLoneSurrogate(js []byte) bool {
+	for i := 0; i+5 < len(js); i++ {
+		if js[i] != '\\' {
+			continue
+		}
+		if js[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		u, ok := hex4(js[i+2 : i+6])
+		switch {
+		case !ok:
+		case u >= 0xdc00 && u <= 0xdfff:
+			return true
+		case u >= 0xd800 && u <= 0xdbff:
+			next, ok := uint16(0), false
+			if i+11 < len(js) && js[i+6] == '\\' && js[i+7] == 'u' {
+				next, ok = hex4(js[i+8 : i+12])
+			}
+			if !ok || next < 0xdc00 || next > 0xdfff {
+				return true
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return false
+}
+
+func hex4(b []byte) (uint16, bool) {
+	var v uint16
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | uint16(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | uint16(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | uint16(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }

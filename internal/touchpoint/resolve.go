@@ -63,6 +63,7 @@ func (r *resolution) contactIDs(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var links []ExternalLink
 	for i, c := range r.refs {
 		if !r.pending(i) || c.ContactID == nil {
 			continue
@@ -72,8 +73,12 @@ func (r *resolution) contactIDs(ctx context.Context) error {
 			continue
 		}
 		r.contactOf[i] = live[*c.ContactID]
+		if c.ExternalID != "" {
+			// an external id beside a contact id says who it names
+			links = append(links, ExternalLink{Source: r.sources[i], ExternalID: c.ExternalID, ContactID: r.contactOf[i]})
+		}
 	}
-	return nil
+	return r.s.store.LinkExternalIDs(ctx, links, r.now)
 }
 
 // externalIDs finds the contacts of external ids linked before; the others

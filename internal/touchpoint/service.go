@@ -47,7 +47,7 @@ func (s *Service) Record(ctx context.Context, in EventInput) (*Event, bool, erro
 		return nil, false, r.Err
 	}
 	e, err := s.store.Event(ctx, r.ID)
-	return e, r.Duplicate, wrap("touchpoint.Record", err)
+	return e, r.Duplicate, crm.Wrap("touchpoint.Record", err)
 }
 
 // RecordBatch stores events in one transaction. Each is checked on its own:
@@ -84,7 +84,7 @@ func (s *Service) RecordBatch(ctx context.Context, inputs []EventInput) ([]Resul
 		return b.run(ctx)
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	return results, nil
 }
@@ -131,8 +131,15 @@ func (b *batch) run(ctx context.Context) error {
 	if err := b.s.store.InsertEvents(ctx, events); err != nil {
 		return err
 	}
+	if err := b.raced(ctx, events); err != nil {
+		return err
+	}
 	touched := map[int64]bool{}
 	for j, e := range events {
+		if e.ID == 0 {
+			b.results[at[j]].Duplicate = true // stored meanwhile by another call: raced
+			continue
+		}
 		b.results[at[j]].ID, b.results[at[j]].ContactID = e.ID, e.ContactID
 		if e.ContactID != nil {
 			touched[*e.ContactID] = true
@@ -161,9 +168,13 @@ func (b *batch) run(ctx context.Context) error {
 			return err
 		}
 	}
+	// Anonymous events of the batch moved with the first join of their id:
+	// later joins of the same id find none left to move.
 	joined := map[string]int64{}
 	for _, j := range joins {
-		joined[j.anonymousID] = j.contactID
+		if _, ok := joined[j.anonymousID]; !ok {
+			joined[j.anonymousID] = j.contactID
+		}
 	}
 	for i, in := range b.inputs {
 		if c, ok := joined[in.Customer.AnonymousID]; ok && b.results[i].ContactID == nil && b.results[i].ID != 0 && !b.results[i].Duplicate {
@@ -176,6 +187,30 @@ func (b *batch) run(ctx context.Context) error {
 	}
 	slices.Sort(ids)
 	return b.s.store.RefreshContactMetrics(ctx, ids)
+}
+
+// raced answers the events another call stored meanwhile under the same
+// client event id (InsertEvents left their ID 0) with the stored event.
+func (b *batch) raced(ctx context.Context, events []*Event) error {
+	var ids []string
+	for _, e := range events {
+		if e.ID == 0 {
+			ids = append(ids, e.ClientEventID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	stored, err := b.s.store.EventIDsByClientID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, in := range b.inputs {
+		if id, ok := stored[in.ClientEventID]; ok && in.ClientEventID != "" && b.ok(i) && !b.results[i].Duplicate && b.results[i].ID == 0 {
+			b.results[i].ID = id
+		}
+	}
+	return nil
 }
 
 // skipStored answers events whose client event id is stored already, or
@@ -284,7 +319,35 @@ func (b *batch) resolveAnonymous(ctx context.Context) ([]join, error) {
 		}
 		b.contactOf[i] = current[a]
 	}
+	if err := b.checkJoined(ctx, profiles); err != nil {
+		return nil, err
+	}
 	return joins, b.s.store.AddAnonymousProfiles(ctx, fresh, b.now)
+}
+
+// checkJoined refuses anonymous events that a profile joined before this
+// batch gives to a contact the caller may not change: a cookie must not be
+// a way around the permissions.
+func (b *batch) checkJoined(ctx context.Context, profiles map[string]*int64) error {
+	var ids []int64
+	for i, in := range b.inputs {
+		if p := profiles[in.Customer.AnonymousID]; p != nil && !in.Customer.Known() && b.ok(i) && b.contactOf[i] == *p {
+			ids = append(ids, *p)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, refused, err := b.s.dir.WritableContacts(ctx, ids)
+	if err != nil || len(refused) == 0 {
+		return err
+	}
+	for i, in := range b.inputs {
+		if p := profiles[in.Customer.AnonymousID]; p != nil && !in.Customer.Known() && b.ok(i) && b.contactOf[i] == *p && refused[*p] != nil {
+			b.results[i].Err, b.contactOf[i] = refused[*p], 0
+		}
+	}
+	return nil
 }
 
 func jsonValue(v any) json.RawMessage {
@@ -309,7 +372,7 @@ func (s *Service) GetEvent(ctx context.Context, id int64) (*Event, error) {
 	}
 	e, err := s.store.Event(ctx, id)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, crm.Wrap(op, err)
 	}
 	if e.ContactID != nil {
 		if err := s.dir.ReadableContact(ctx, *e.ContactID); err != nil {
@@ -330,7 +393,7 @@ func (s *Service) ExternalContacts(ctx context.Context, source string, externalI
 		return nil, err
 	}
 	m, err := s.store.ExternalContacts(ctx, source, externalIDs)
-	return m, wrap(op, err)
+	return m, crm.Wrap(op, err)
 }
 
 // LinkExternalIDs records which contact ids of a source system name; an id
@@ -344,5 +407,26 @@ func (s *Service) LinkExternalIDs(ctx context.Context, links []ExternalLink) err
 	if !p.CanWrite() {
 		return crm.Forbidden(op)
 	}
-	return wrap(op, s.store.LinkExternalIDs(ctx, links, s.clock.Now()))
+	return crm.Wrap(op, s.store.LinkExternalIDs(ctx, links, s.clock.Now()))
+}
+
+// ListEvents lists events in the order they were stored: those of one
+// contact the actor may read, or all of them for those who read everything.
+func (s *Service) ListEvents(ctx context.Context, q EventQuery) (crm.Page[*Event], error) {
+	const op = "touchpoint.ListEvents"
+	p, err := crm.Actor(ctx, op)
+	if err != nil {
+		return crm.Page[*Event]{}, err
+	}
+	switch {
+	case q.ContactID != nil:
+		if err := s.dir.ReadableContact(ctx, *q.ContactID); err != nil {
+			return crm.Page[*Event]{}, err
+		}
+	case p.Role != crm.RoleAdmin && p.Role != crm.RoleViewer:
+		return crm.Page[*Event]{}, crm.Forbidden(op)
+	}
+	q.Limit = crm.ClampLimit(q.Limit)
+	page, err := s.store.ListEvents(ctx, q)
+	return page, crm.Wrap(op, err)
 }

@@ -29,9 +29,13 @@ type Store interface {
 
 	// EventIDsByClientID finds stored events by their client event ids.
 	EventIDsByClientID(ctx context.Context, clientIDs []string) (map[string]int64, error)
-	// InsertEvents stores events and sets their IDs.
+	// InsertEvents stores events and sets their IDs; an event whose client
+	// event id another transaction stored meanwhile is not stored, and keeps
+	// ID 0.
 	InsertEvents(ctx context.Context, events []*Event) error
 	Event(ctx context.Context, id int64) (*Event, error)
+	// ListEvents lists events in the order they were stored.
+	ListEvents(ctx context.Context, q EventQuery) (crm.Page[*Event], error)
 	// Timeline lists what happened to a set of contacts (and a company),
 	// newest first.
 	Timeline(ctx context.Context, q TimelineQuery) (crm.Page[TimelineItem], error)
@@ -62,4 +66,11 @@ type Directory interface {
 	// ReadableCompanyPeople checks that the actor may read a company in full
 	// and lists the contacts with a current position there.
 	ReadableCompanyPeople(ctx context.Context, companyID int64) ([]int64, error)
+}
+
+// EventQuery selects events.
+type EventQuery struct {
+	ContactID *int64
+	Cursor    string
+	Limit     int
 }

@@ -83,7 +83,7 @@ func (s *Service) ContactTimeline(ctx context.Context, contactID int64, p Timeli
 	}
 	page, err := s.store.Timeline(ctx, TimelineQuery{ContactIDs: []int64{contactID}, Kinds: p.Kinds, Types: p.Types,
 		Channels: p.Channels, Cursor: p.Cursor, Limit: crm.ClampLimit(p.Limit)})
-	return page, wrap(op, err)
+	return page, crm.Wrap(op, err)
 }
 
 // CompanyTimeline lists what happened to a company's current people and
@@ -102,16 +102,5 @@ func (s *Service) CompanyTimeline(ctx context.Context, companyID int64, p Timeli
 	}
 	page, err := s.store.Timeline(ctx, TimelineQuery{ContactIDs: people, CompanyID: companyID, Kinds: p.Kinds, Types: p.Types,
 		Channels: p.Channels, Cursor: p.Cursor, Limit: crm.ClampLimit(p.Limit)})
-	return page, wrap(op, err)
-}
-
-// wrap keeps domain errors as they are and wraps the rest with op.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := crm.AsError(err); ok {
-		return err
-	}
-	return crm.Internal(op, err)
+	return page, crm.Wrap(op, err)
 }

@@ -181,3 +181,20 @@ type PeriodParams struct {
 	From time.Time `query:"from" doc:"Start of the period (RFC 3339); default 30 days before to"`
 	To   time.Time `query:"to" doc:"End of the period, excluded; default now"`
 }
+
+type listEventsInput struct {
+	PageParams
+	ContactID int64 `query:"contact_id" minimum:"0" doc:"Events of one contact (any role that may read it); without it, every event (admins and viewers)"`
+}
+
+func (a *API) listEvents(ctx context.Context, in *listEventsInput) (*ListOutput[*touchpoint.Event], error) {
+	q := touchpoint.EventQuery{Cursor: in.Cursor, Limit: in.Limit}
+	if in.ContactID != 0 {
+		q.ContactID = &in.ContactID
+	}
+	page, err := a.deps.Touchpoints.ListEvents(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return pageOutput(ctx, page), nil
+}
