@@ -156,6 +156,15 @@ func Stale(op string, current int64) *Error {
 	return E(op, KindStale, "stale_version").With("current_version", current)
 }
 
+// Wrap returns a domain error as it is, and wraps any other with the
+// operation that met it (as Internal does).
+func Wrap(op string, err error) error {
+	if _, ok := AsError(err); ok || err == nil {
+		return err
+	}
+	return Internal(op, err)
+}
+
 // Internal wraps an unexpected error with the operation that met it.
 func Internal(op string, err error) error {
 	if err == nil {

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -101,4 +102,53 @@ func FormatAmount(minor int64, currency string) string {
 		s = strings.Repeat("0", exp-len(s)+1) + s
 	}
 	return sign + s[:len(s)-exp] + "." + s[len(s)-exp:]
+}
+
+// SettingReader reads the installation's settings.
+type SettingReader interface {
+	Setting(ctx context.Context, key string) (value string, ok bool, err error)
+}
+
+// Settings reads and writes the installation's settings.
+type Settings interface {
+	SettingReader
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// CurrencySetting is the settings key of the database's currency: every
+// amount of the database (products, orders, deals) is in it.
+const CurrencySetting = "currency"
+
+// Currency is the database's currency, or "" before its first amount.
+func Currency(ctx context.Context, st SettingReader) (string, error) {
+	c, _, err := st.Setting(ctx, CurrencySetting)
+	return c, err
+}
+
+// SettleCurrency checks the currency of a record with an amount against
+// the database's, and fixes the database's with the first one (given, or
+// fallback when the record names none). Run it in the writing transaction,
+// so that two first records cannot fix two currencies.
+func SettleCurrency(ctx context.Context, st Settings, given, fallback string) (string, error) {
+	const op = "crm.SettleCurrency"
+	current, err := Currency(ctx, st)
+	if err != nil {
+		return "", err
+	}
+	var v Violations
+	switch {
+	case current != "" && (given == "" || given == current):
+		return current, nil
+	case current != "":
+		v.Add("currency", "currency_mismatch", "currency", current)
+		return "", v.Err(op)
+	}
+	if given == "" {
+		given = fallback
+	}
+	if given == "" {
+		v.Add("currency", "required")
+		return "", v.Err(op)
+	}
+	return given, st.SetSetting(ctx, CurrencySetting, given)
 }

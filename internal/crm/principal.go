@@ -52,6 +52,19 @@ func (p *Principal) CanWrite() bool { return p.Role != RoleViewer }
 // InTeam reports whether the principal belongs to the team.
 func (p *Principal) InTeam(teamID int64) bool { return slices.Contains(p.TeamIDs, teamID) }
 
+// Writer returns the acting principal if it may write at all (a viewer may
+// not), or the error refusing op.
+func Writer(ctx context.Context, op string) (*Principal, error) {
+	p, err := Actor(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanWrite() {
+		return nil, Forbidden(op)
+	}
+	return p, nil
+}
+
 // ActorID is the user id recorded as the author of a change (nil for System).
 func (p *Principal) ActorID() *int64 {
 	if p.System || p.UserID == 0 {

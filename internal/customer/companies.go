@@ -23,7 +23,7 @@ func (s *Service) CreateCompany(ctx context.Context, f CompanyFields) (*Company,
 // validation is rejected on its own.
 func (s *Service) CreateCompanies(ctx context.Context, inputs []CompanyFields) ([]BatchResult, error) {
 	const op = "customer.CreateCompanies"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (s *Service) GetCompany(ctx context.Context, id int64) (*Company, error) {
 }
 
 func visibleCompany(p *crm.Principal, c *Company) *Company {
-	if canReadFull(p, c.OwnerID, c.TeamID) {
+	if p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return c
 	}
 	return c.BasicCard()
@@ -115,7 +115,7 @@ func (s *Service) ListCompanies(ctx context.Context, params ListParams) (crm.Pag
 	if err != nil {
 		return crm.Page[*Company]{}, err
 	}
-	q.Scope = readScope(p)
+	q.Scope = p.ReadScope()
 	page, err := s.store.ListCompanies(ctx, q)
 	if err != nil {
 		return crm.Page[*Company]{}, fmt.Errorf("%s: %w", op, err)
@@ -129,7 +129,7 @@ func (s *Service) ListCompanies(ctx context.Context, params ListParams) (crm.Pag
 // UpdateCompany changes a company; see UpdateContact.
 func (s *Service) UpdateCompany(ctx context.Context, id, ifVersion int64, apply func(*CompanyFields) error) (*Company, error) {
 	const op = "customer.UpdateCompany"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *Service) CompanyAudit(ctx context.Context, id int64, cursor string, lim
 	if err != nil {
 		return crm.Page[crm.AuditEntry]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if !canReadFull(p, c.OwnerID, c.TeamID) {
+	if !p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return crm.Page[crm.AuditEntry]{}, crm.Forbidden(op)
 	}
 	return s.store.Audit(ctx, RecordCompany, []int64{id}, cursor, crm.ClampLimit(limit))

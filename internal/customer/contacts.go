@@ -26,7 +26,7 @@ func (s *Service) CreateContact(ctx context.Context, f ContactFields, opt WriteO
 // one transaction. The error is for the batch as a whole.
 func (s *Service) CreateContacts(ctx context.Context, inputs []ContactFields, opt WriteOptions) ([]BatchResult, error) {
 	const op = "customer.CreateContacts"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (s *Service) GetContact(ctx context.Context, id int64) (*Contact, error) {
 }
 
 func visibleContact(p *crm.Principal, c *Contact) *Contact {
-	if canReadFull(p, c.OwnerID, c.TeamID) {
+	if p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return c
 	}
 	return c.BasicCard()
@@ -187,7 +187,7 @@ func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page
 	if err != nil {
 		return crm.Page[*Contact]{}, err
 	}
-	q.Scope = readScope(p)
+	q.Scope = p.ReadScope()
 	page, err := s.store.ListContacts(ctx, q)
 	if err != nil {
 		return crm.Page[*Contact]{}, fmt.Errorf("%s: %w", op, err)
@@ -210,7 +210,7 @@ func (s *Service) ListContacts(ctx context.Context, params ListParams) (crm.Page
 // must not call the store), and one with ifVersion is refused as stale.
 func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply func(*ContactFields) error, opt WriteOptions) (*Contact, error) {
 	const op = "customer.UpdateContact"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (s *Service) ContactAudit(ctx context.Context, id int64, cursor string, lim
 	if err != nil {
 		return crm.Page[crm.AuditEntry]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if !canReadFull(p, c.OwnerID, c.TeamID) {
+	if !p.ReadsRecord(c.OwnerID, c.TeamID) {
 		return crm.Page[crm.AuditEntry]{}, crm.Forbidden(op)
 	}
 	merged, err := s.store.MergedInto(ctx, id)

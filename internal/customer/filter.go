@@ -135,7 +135,7 @@ type Query struct {
 	Deleted    Deleted
 	// CountLimit > 0 asks the store to count matches up to that many.
 	CountLimit int
-	// Scope, when set, is what the caller may read in full (readScope):
+	// Scope, when set, is what the caller may read in full (crm.ReadScope):
 	// filters and sorts on fields off the basic card, and search in the
 	// private part of the search index, apply only to records inside it.
 	Scope *ReadScope

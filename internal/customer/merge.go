@@ -18,7 +18,7 @@ import (
 // must be the survivor's current version.
 func (s *Service) MergeContacts(ctx context.Context, id, other, ifVersion int64) (*Contact, error) {
 	const op = "customer.MergeContacts"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 // CreatePosition records that a contact works at a company.
 func (s *Service) CreatePosition(ctx context.Context, f PositionFields) (*Position, error) {
 	const op = "customer.CreatePosition"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) checkPosition(ctx context.Context, op string, p *crm.Principal
 	if err != nil {
 		return err
 	}
-	if !canWrite(p, contact.OwnerID, contact.TeamID) {
+	if !p.WritesRecord(contact.OwnerID, contact.TeamID) {
 		return crm.Forbidden(op)
 	}
 	company, err := s.store.Company(ctx, f.CompanyID)
@@ -129,7 +129,7 @@ func (s *Service) GetPosition(ctx context.Context, id int64) (*Position, error) 
 // UpdatePosition changes a position; its contact and company stay fixed.
 func (s *Service) UpdatePosition(ctx context.Context, id, ifVersion int64, apply func(*PositionFields) error) (*Position, error) {
 	const op = "customer.UpdatePosition"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Service) UpdatePosition(ctx context.Context, id, ifVersion int64, apply
 // positions, without a manager.
 func (s *Service) DeletePosition(ctx context.Context, id int64) error {
 	const op = "customer.DeletePosition"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *Service) DeletePosition(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		if !canWrite(p, contact.OwnerID, contact.TeamID) {
+		if !p.WritesRecord(contact.OwnerID, contact.TeamID) {
 			return crm.Forbidden(op)
 		}
 		if err := s.store.DeletePosition(ctx, id); err != nil {

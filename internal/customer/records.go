@@ -70,7 +70,7 @@ func writable[R record[R]](ctx context.Context, k recordKind[R], op string, p *c
 	owner, team := cur.Ownership()
 	st := cur.trashState()
 	switch {
-	case !canWrite(p, owner, team):
+	case !p.WritesRecord(owner, team):
 		return cur, crm.Forbidden(op)
 	case ifVersion != 0 && st.version != ifVersion:
 		return cur, crm.Stale(op, st.version)
@@ -98,7 +98,7 @@ func retryStale(ifVersion int64, attempt func() error) error {
 
 // moveToTrash soft-deletes a record; deleting a deleted record does nothing.
 func moveToTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R], op string, id, ifVersion int64) error {
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func moveToTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R], 
 // takeFromTrash restores a soft-deleted record within TrashRetention.
 func takeFromTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R], op string, id int64) (R, error) {
 	var out R
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return out, err
 	}
@@ -134,7 +134,7 @@ func takeFromTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R]
 		if err != nil {
 			return err
 		}
-		if owner, team := cur.Ownership(); !canWrite(p, owner, team) {
+		if owner, team := cur.Ownership(); !p.WritesRecord(owner, team) {
 			return crm.Forbidden(op)
 		}
 		now := s.clock.Now()
@@ -166,8 +166,8 @@ func takeFromTrash[R record[R]](ctx context.Context, s *Service, k recordKind[R]
 func (s *Service) newOwnership(ctx context.Context, p *crm.Principal, owners, teams []**int64, violations []crm.Violations) error {
 	var ownerIDs, teamIDs []int64
 	for i := range owners {
-		defaultOwnership(p, owners[i], teams[i])
-		mayAssign(p, &violations[i], nil, *teams[i])
+		p.DefaultOwnership(owners[i], teams[i])
+		p.CheckAssignment(&violations[i], nil, *teams[i])
 		ownerIDs = append(ownerIDs, ids(*owners[i])...)
 		teamIDs = append(teamIDs, ids(*teams[i])...)
 	}
@@ -186,7 +186,7 @@ func (s *Service) newOwnership(ctx context.Context, p *crm.Principal, owners, te
 // may assign, and a new owner or team exists.
 func (s *Service) checkChange(ctx context.Context, p *crm.Principal, v *crm.Violations, defs []FieldDef, before, after map[string]any, oldOwner, oldTeam, owner, team *int64) error {
 	keepRequired(v, defs, before, after)
-	mayAssign(p, v, oldTeam, team)
+	p.CheckAssignment(v, oldTeam, team)
 	return s.checkOwnerAndTeam(ctx, v, oldOwner, oldTeam, owner, team)
 }
 

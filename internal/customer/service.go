@@ -66,18 +66,6 @@ type BatchResult struct {
 	Err     error
 }
 
-// writer returns the acting principal if it may write at all.
-func writer(ctx context.Context, op string) (*crm.Principal, error) {
-	p, err := crm.Actor(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	if !p.CanWrite() {
-		return nil, crm.Forbidden(op)
-	}
-	return p, nil
-}
-
 // audit builds an audit entry for the acting principal.
 func (s *Service) audit(ctx context.Context, p *crm.Principal, at time.Time, action, recordType string, id int64, changes []crm.Change) crm.AuditEntry {
 	return crm.NewAuditEntry(p, crm.RequestID(ctx), at, action, recordType, id, changes)

@@ -60,7 +60,7 @@ func (f *TagFields) validate(v *crm.Violations) {
 // (tags are also created on the fly when a record names a new one).
 func (s *Service) CreateTag(ctx context.Context, f TagFields) (*Tag, error) {
 	const op = "customer.CreateTag"
-	p, err := writer(ctx, op)
+	p, err := crm.Writer(ctx, op)
 	if err != nil {
 		return nil, err
 	}

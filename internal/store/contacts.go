@@ -533,6 +533,9 @@ func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at tim
 			{"UPDATE carts SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
 			{"UPDATE subscriptions SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
 			{"UPDATE contact_identities SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			// the merged contact's place on deals, unless the survivor has one there already
+			{"UPDATE deal_contacts SET contact_id = ? WHERE contact_id = ? AND deal_id NOT IN (SELECT deal_id FROM deal_contacts WHERE contact_id = ?)", []any{into, from, into}},
+			{"DELETE FROM deal_contacts WHERE contact_id = ?", []any{from}},
 			{"DELETE FROM contact_metrics WHERE contact_id = ?", []any{from}},
 			{"UPDATE contacts SET merged_into_id = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?", []any{into, now, now, from}},
 		} {
@@ -543,10 +546,11 @@ func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at tim
 		if err := s.deleteSearch(ctx, "contact_search", []int64{from}); err != nil {
 			return err
 		}
-		if err := s.RefreshContactMetrics(ctx, []int64{into}); err != nil {
+		if err := s.reindexContacts(ctx, []int64{into}); err != nil {
 			return err
 		}
-		return s.reindexContacts(ctx, []int64{into})
+		// last: the locks of the figures come after the keys' (lockContacts)
+		return s.RefreshContactMetrics(ctx, []int64{into})
 	})
 }
 
