@@ -29,7 +29,7 @@ var placeholder = regexp.MustCompile(`\{(\w+)\}`)
 // Message renders the message of a code in a language, filling placeholders
 // from params. An unknown code renders as itself, so nothing is ever blank.
 func Message(lang, code string, params map[string]any) string {
-	e, ok := catalogue[code]
+	e, ok := lookup(code)
 	if !ok {
 		return code
 	}
@@ -51,8 +51,18 @@ func Message(lang, code string, params map[string]any) string {
 
 // Has reports whether a code has a message.
 func Has(code string) bool {
-	_, ok := catalogue[code]
+	_, ok := lookup(code)
 	return ok
+}
+
+// lookup finds a message: an error code of the catalogue, or a string of
+// the web UI (web.go).
+func lookup(code string) (entry, bool) {
+	if e, ok := catalogue[code]; ok {
+		return e, true
+	}
+	e, ok := webCatalogue[code]
+	return e, ok
 }
 
 // Codes lists every code of the catalogue.

@@ -143,5 +143,22 @@ var catalogue = map[string]entry{
 	"field_twice":             {"{field} is given to two columns.", "{field} 被指定給兩個欄位。", "{field} 被指定给两个列。"},
 	"missing_column":          {"The file needs a column for one of: {one_of}.", "檔案需要下列其中一個欄位：{one_of}。", "文件需要下列其中一个列：{one_of}。"},
 	"job_lease_lost":          {"This job was taken over by another worker.", "此工作已由另一個執行者接手。", "此任务已由另一个执行者接手。"},
+	"number_reserved":         {"Numbers of the form ORD-123 are given by Guanxi to orders sent without one.", "ORD-123 形式的編號由 Guanxi 自動指派給未附編號的訂單。", "ORD-123 形式的编号由 Guanxi 自动分配给未附编号的订单。"},
 	"job_finished":            {"This job has finished already.", "此工作已完成。", "此任务已完成。"},
+
+	// Sales.
+	"pipelines_admins_only": {"Only admins change pipelines and their stages.", "只有管理員可以變更銷售管道及其階段。", "只有管理员可以更改销售管道及其阶段。"},
+	"fixed_probability":     {"The probability of this stage is always {probability}%.", "此階段的機率固定為 {probability}%。", "此阶段的概率固定为 {probability}%。"},
+	"listed_twice":          {"This appears twice in the list.", "此項目在清單中重複出現。", "此项在列表中重复出现。"},
+	"closed_stages_last":    {"The won and lost stages come after every open stage.", "成交與失敗階段必須排在所有進行中階段之後。", "赢单与输单阶段必须排在所有进行中阶段之后。"},
+	"one_won_one_lost":      {"A pipeline has one or more open stages, exactly one won stage and exactly one lost stage.", "銷售管道須有至少一個進行中階段，以及恰好一個成交階段和一個失敗階段。", "销售管道须有至少一个进行中阶段，以及恰好一个赢单阶段和一个输单阶段。"},
+	"pipeline_has_deals":    {"This pipeline still has {deals} deals; move or delete them first.", "此銷售管道仍有 {deals} 筆商機，請先移走或刪除。", "此销售管道仍有 {deals} 个商机，请先移走或删除。"},
+	"stage_has_deals":       {"{deals} deals are in this stage; move them first.", "此階段仍有 {deals} 筆商機，請先移走。", "此阶段仍有 {deals} 个商机，请先移走。"},
+	"closed_stage_kept":     {"The {kind} stage cannot be deleted: every pipeline has one.", "無法刪除 {kind} 階段：每個銷售管道都必須有一個。", "无法删除 {kind} 阶段：每个销售管道都必须有一个。"},
+	"every_stage_once":      {"List every stage of the pipeline exactly once: {stage_ids}.", "請將銷售管道的每個階段各列一次：{stage_ids}。", "请将销售管道的每个阶段各列一次：{stage_ids}。"},
+	"lost_reason_required":  {"Say why the deal was lost.", "請填寫失敗原因。", "请填写输单原因。"},
+	"no_pipeline":           {"There is no pipeline yet; an admin creates one first.", "尚未建立銷售管道，請管理員先建立。", "尚未创建销售管道，请管理员先创建。"},
+	"unknown_pipeline":      {"There is no pipeline #{id}.", "沒有銷售管道 #{id}。", "没有销售管道 #{id}。"},
+	"unknown_stage":         {"There is no stage #{id}.", "沒有階段 #{id}。", "没有阶段 #{id}。"},
+	"stage_not_in_pipeline": {"This stage is not in pipeline #{pipeline_id}.", "此階段不屬於銷售管道 #{pipeline_id}。", "此阶段不属于销售管道 #{pipeline_id}。"},
 }
