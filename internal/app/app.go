@@ -18,12 +18,15 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/exporter"
 	"github.com/guanxi-crm/guanxi/internal/http/api"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
+	"github.com/guanxi-crm/guanxi/internal/http/web"
 	"github.com/guanxi-crm/guanxi/internal/idempotency"
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
+	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/store"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
@@ -41,6 +44,7 @@ type App struct {
 	Touchpoints *touchpoint.Service
 	Commerce    *commerce.Service
 	Reports     *report.Service
+	Sales       *sales.Service
 	Importer    *importer.Importer
 	Jobs        *jobs.Service
 	// Runner runs the durable jobs while the server serves.
@@ -48,7 +52,9 @@ type App struct {
 	Accounts    *account.Service
 	Idempotency *idempotency.Service
 	API         *api.API
-	Metrics     *httpx.Metrics
+	// Web is the server-rendered UI.
+	Web     *web.Web
+	Metrics *httpx.Metrics
 	// Handler serves every HTTP surface.
 	Handler http.Handler
 }
@@ -85,6 +91,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Touchpoints = touchpoint.NewService(st, a.Customers, nil)
 	a.Commerce = commerce.NewService(st, a.Touchpoints, a.Customers, commerce.Options{DefaultCurrency: cfg.Currency})
 	a.Reports = report.NewService(st, nil)
+	a.Sales = sales.NewService(st, a.Customers, sales.Options{DefaultCurrency: cfg.Currency})
 	a.Jobs = jobs.NewService(st, nil)
 	a.Runner = jobs.NewRunner(st, jobs.RunnerOptions{Logger: logger, Workers: 2})
 	a.Jobs.OnEnqueue(a.Runner.Notify)
@@ -105,14 +112,20 @@ func (a *App) handler() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
-		Importer: a.Importer, Jobs: a.Jobs,
-		Accounts: a.Accounts, Idempotency: a.Idempotency,
+		Importer: a.Importer, Exporter: &exporter.Exporter{Customers: a.Customers, Commerce: a.Commerce, Touchpoints: a.Touchpoints},
+		Jobs: a.Jobs, Logger: a.Logger,
+		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	mux.HandleFunc("GET /{$}", a.home)
+	a.Web = web.New(mux, web.Deps{
+		Customers: a.Customers, Touchpoints: a.Touchpoints, Importer: a.Importer, Jobs: a.Jobs,
+		Accounts: a.Accounts, Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
+		SecureCookies: a.Config.SecureCookies,
+	})
+	mux.HandleFunc("GET /{$}", a.Web.Home)
 	proxies, _ := a.Config.Proxies() // checked by Validate
 	return httpx.Chain(mux,
 		httpx.RequestID(proxies),
@@ -151,12 +164,6 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = fmt.Fprintf(w, `{"status":"ready","store":%q}`+"\n", a.Store.Dialect())
-}
-
-func (a *App) home(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><meta charset="utf-8"><title>Guanxi 關係</title>
-<h1>Guanxi 關係 %s</h1><p>The CRM is running. Its API is at <a href="/api/v1/openapi.json">/api/v1</a>.</p>`, Version)
 }
 
 // Serve serves HTTP on ln until ctx ends, then drains requests in flight (up
@@ -208,6 +215,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // janitorInterval is how often expired things are cleared away.
 const janitorInterval = time.Hour
 
+// jobRetention is how long finished jobs and their uploads are kept.
+const jobRetention = 30 * 24 * time.Hour
+
 // runJanitor erases records past their trash retention, forgets expired
 // sessions and idempotency keys, and compacts fragmented search indexes, at
 // start and then every janitorInterval.
@@ -240,6 +250,17 @@ func (a *App) Janitor(ctx context.Context) {
 	}
 	if err := a.Store.MaintainSearch(ctx); err != nil {
 		a.Logger.Error("compacting the search indexes", "err", err)
+	}
+	// Finished jobs (an import's report among them) and the files uploaded
+	// for them are kept for a month.
+	before := time.Now().Add(-jobRetention)
+	if n, err := a.Jobs.Purge(sys, before); err != nil {
+		a.Logger.Error("forgetting finished jobs", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("forgot finished jobs", "jobs", n)
+	}
+	if _, err := a.Store.DeleteUploadsBefore(ctx, before); err != nil {
+		a.Logger.Error("deleting old uploads", "err", err)
 	}
 }
 

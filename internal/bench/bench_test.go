@@ -151,7 +151,7 @@ func TestSelectScenarios(t *testing.T) {
 		names []string
 		want  string // keys, comma-separated; "" for an error
 	}{
-		{nil, "get,list,search.name,search.zh2,search.zh3,search.phone,update,create"},
+		{nil, "get,list,search.name,search.zh2,search.zh3,search.phone,update,timeline,ingest,forecast,move,create"},
 		{[]string{"create", "get"}, "get,create"},
 		{[]string{"search"}, "search.name,search.zh2,search.zh3,search.phone"},
 		{[]string{"search.zh2", " Update "}, "search.zh2,update"},

@@ -29,6 +29,8 @@ type env struct {
 	mem        *memorySampler
 	// update is the update scenario's state.
 	update *updateState
+	// sales is the sales scenarios' state.
+	sales *salesState
 	// nextBatch is the next batch of each half of the create pool.
 	nextBatch [2]atomic.Int64
 }
@@ -65,6 +67,10 @@ var allScenarios = []*scenario{
 	searchScenario(searchZh3, "search Chinese, 3 characters"),
 	searchScenario(searchPhone, "search phone digits"),
 	{key: "update", title: "update (PATCH, If-Match)", unit: "req", target: rateTarget(5000), prepare: prepareUpdate, http: updateHTTP, service: updateService},
+	{key: "timeline", title: "timeline of a contact, 50 a page", unit: "req", target: noTarget, prepare: prepareTimeline, http: timelineHTTP, service: timelineService},
+	{key: "ingest", title: "ingest events, NDJSON batches of 1,000 (100 below 10,000 contacts)", unit: "events", target: ingestTarget, http: ingestHTTP, service: ingestService},
+	{key: "forecast", title: "forecast, 10,000 open deals (fewer below 10,000 contacts)", unit: "req", target: noTarget, prepare: prepareSales, http: forecastHTTP, service: forecastService},
+	{key: "move", title: "move a deal (If-Match)", unit: "req", target: noTarget, prepare: prepareSales, http: moveHTTP, service: moveService},
 	{key: "create", title: "create, batches of 500", unit: "contacts", target: createTarget, prepare: prepareCreate, http: createHTTP, service: createService},
 }
 

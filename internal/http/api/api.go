@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -22,11 +23,13 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/exporter"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
+	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -40,7 +43,11 @@ type Deps struct {
 	Commerce    *commerce.Service
 	Reports     *report.Service
 	Importer    *importer.Importer
+	Exporter    *exporter.Exporter
 	Jobs        *jobs.Service
+	// Logger records what cannot be answered, such as an export cut short.
+	Logger      *slog.Logger
+	Sales       *sales.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string
@@ -138,6 +145,10 @@ var apiTags = []*huma.Tag{
 	{Name: "subscriptions", Description: "Recurring purchases; their renewals are orders"},
 	{Name: "reports", Description: "The figures an owner asks for first"},
 	{Name: "imports", Description: "CSV files in: contacts, companies, products, orders, events"},
+	{Name: "exports", Description: "Records out: CSV for Excel, vCard for phones"},
+	{Name: "pipelines", Description: "Sales processes: ordered stages with win probabilities"},
+	{Name: "deals", Description: "Opportunities worked through a pipeline; every move between stages is recorded"},
+	{Name: "sales", Description: "Forecasts and sales KPIs"},
 }
 
 // OpenAPI returns the API's OpenAPI document.

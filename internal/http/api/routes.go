@@ -9,6 +9,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -151,6 +152,7 @@ func (a *API) routes() {
 	register(api, batch(op("create-events-batch", post, "/events/batch", "events", "Record up to 10,000 events (NDJSON)",
 		"One JSON event per line (application/x-ndjson), at most 10,000 lines and 16 MB. Every line is answered: 201 stored, 200 already stored (same client_event_id, so retrying a batch is safe), or its problem; bad lines do not stop the good ones.")), a.createEvents)
 	documentNDJSON[touchpoint.EventInput](a, Prefix+"/events/batch", "Events, one JSON object per line")
+	register(api, op("list-events", get, "/events", "events", "List events", "In the order they were stored."), a.listEvents)
 	register(api, op("get-event", get, "/events/{id}", "events", "Read an event", ""), a.getEvent)
 	register(api, op("contact-timeline", get, "/contacts/{id}/timeline", "contacts", "A contact's timeline: the customer 360",
 		"Every event, order and change of the contact (and of the contacts merged into it), newest first, filterable by kind, type and channel."), a.contactTimeline)
@@ -208,4 +210,49 @@ func (a *API) routes() {
 	register(api, op("get-import", get, "/imports/{id}", "imports", "Follow an import", "Status, progress in percent and, once done, the report."), a.getImport)
 	register(api, op("get-import-problems", get, "/imports/{id}/problems.csv", "imports", "The rejected rows and warnings of an import",
 		"CSV (UTF-8 with BOM, for Excel): line, level, reason, then the row's cells."), a.importProblems)
+
+	// Sales.
+	register(api, op("list-pipelines", get, "/pipelines", "pipelines", "List pipelines with their stages", ""), a.listPipelines)
+	register(api, created(op("create-pipeline", post, "/pipelines", "pipelines", "Create a pipeline",
+		"Admins only. Stages in order, each with its win probability; exactly one won and one lost stage, after the open ones.")), a.createPipeline)
+	register(api, op("get-pipeline", get, "/pipelines/{id}", "pipelines", "Read a pipeline", ""), a.getPipeline)
+	register(api, op("update-pipeline", patch, "/pipelines/{id}", "pipelines", "Rename a pipeline", "Admins only. A JSON merge patch."), a.updatePipeline)
+	documentBody[sales.PipelineFields](a, patch, Prefix+"/pipelines/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-pipeline", del, "/pipelines/{id}", "pipelines", "Delete a pipeline", "Admins only; refused (409) while it has deals.")), a.deletePipeline)
+	register(api, withPrecondition(created(op("add-stage", post, "/pipelines/{id}/stages", "pipelines", "Add an open stage",
+		"Admins only. If-Match takes the pipeline's ETag: every change of a stage is a change of its pipeline."))), a.addStage)
+	register(api, op("update-stage", patch, "/pipelines/{id}/stages/{stage_id}", "pipelines", "Rename a stage or change its probability",
+		"Admins only. A JSON merge patch; If-Match takes the pipeline's ETag. The won (100) and lost (0) probabilities are fixed."), a.updateStage)
+	documentBody[sales.StageFields](a, patch, Prefix+"/pipelines/{id}/stages/{stage_id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-stage", del, "/pipelines/{id}/stages/{stage_id}", "pipelines", "Delete an open stage",
+		"Admins only; refused (409) while deals are in it. Moves through it stay in the deals' histories as an unknown stage.")), a.deleteStage)
+	register(api, withPrecondition(op("reorder-stages", put, "/pipelines/{id}/stage-order", "pipelines", "Put the stages in a new order",
+		"Admins only. Name every stage once; the won and lost stages last. Conversion figures follow the new order.")), a.reorderStages)
+
+	register(api, op("list-deals", get, "/deals", "deals", "List deals",
+		"The deals you may see, newest first: filter by pipeline, stage (a column of the kanban board), owner, team, company, contact, status and expected close date."), a.listDeals)
+	register(api, created(op("create-deal", post, "/deals", "deals", "Create a deal",
+		"In the stage named (default: the first of the pipeline). Amounts are minor units of the database's currency; with lines, the amount is their total. Contacts and the company must be ones you may read.")), a.createDeal)
+	register(api, batch(op("create-deals-batch", post, "/deals/batch", "deals", "Create up to 1,000 deals",
+		"Each deal is checked on its own: the valid ones are created together.")), a.createDeals)
+	documentBody[BatchBody[sales.DealInput]](a, post, Prefix+"/deals/batch", "application/json", "The deals to create")
+	register(api, op("get-deal", get, "/deals/{id}", "deals", "Read a deal", "With its contacts and lines."), a.getDeal)
+	register(api, op("update-deal", patch, "/deals/{id}", "deals", "Change a deal",
+		"A JSON merge patch of its fields; its stage changes only by moving it. With If-Match, a stale version gets 412."), a.updateDeal)
+	documentBody[sales.DealFields](a, patch, Prefix+"/deals/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-deal", del, "/deals/{id}", "deals", "Delete a deal", "With its history of moves.")), a.deleteDeal)
+	register(api, withPrecondition(op("move-deal", post, "/deals/{id}/move", "deals", "Move a deal to a stage",
+		"The kanban board's one call. Into the lost stage needs lost_reason; into the won or lost stage closes the deal; from a closed stage into an open one reopens it. Every move is recorded. With If-Match, a stale version gets 412.")), a.moveDeal)
+	register(api, op("list-deal-stage-changes", get, "/deals/{id}/stage-changes", "deals", "A deal's moves between stages",
+		"Oldest first, from its creation, with how long it stayed in each stage it left; reopened marks a closed deal moved back to an open stage."), a.dealStageChanges)
+	register(api, op("list-deal-audit", get, "/deals/{id}/audit", "deals", "Read a deal's history", "Who changed what, newest first."), a.dealAudit)
+
+	register(api, op("sales-forecast", get, "/sales/forecast", "sales", "Forecast a period",
+		"Over the deals you may see (managers: their teams'; agents: their own and their team's): committed (won in the period), weighted pipeline (amount × stage probability of the open deals expected to close in the period), best case, and a history-based forecast that uses each stage's observed conversion to won and each owner's past win rate and cycle length instead of the fixed probabilities, with the gap between the two. The history is every closed deal you may see."), a.forecast)
+	register(api, op("sales-kpis", get, "/sales/kpis", "sales", "Sales KPIs of a period",
+		"Win rate, average deal size and cycle length of the deals closed in the period (overall and per owner), stage conversion of the deals created in it, open pipeline and its coverage of a target. Activities per deal are not measured yet: activities are not recorded yet."), a.kpis)
+
+	// Exports.
+	register(api, op("export", get, "/exports/{type}", "exports", "Export records",
+		"Every record of the type that you may see, as CSV (UTF-8 with BOM so that Excel reads Chinese; the columns an import reads back; orders one row per line) or, for contacts, as vCard 4.0 for phones and mail programs. Contacts you may see only as their basic card come as that card in CSV and are left out of vCards."), a.export)
 }

@@ -16,10 +16,14 @@ import (
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/idempotency"
+	"github.com/guanxi-crm/guanxi/internal/report"
+	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/store"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // Opener opens a fresh, migrated store that lives until the test ends.
@@ -53,6 +57,11 @@ func groups() []group {
 		{"Accounts", accountTests},
 		{"Idempotency", idempotencyTests},
 		{"Concurrency", concurrencyTests},
+		{"Jobs", jobTests},
+		{"Touchpoints", touchpointTests},
+		{"Commerce", commerceTests},
+		{"Reports", reportTests},
+		{"Sales", salesTests},
 	}
 }
 
@@ -85,6 +94,10 @@ type env struct {
 	cs    *customer.Service
 	acc   *account.Service
 	idem  *idempotency.Service
+	tp    *touchpoint.Service
+	com   *commerce.Service
+	rep   *report.Service
+	sales *sales.Service
 	// sys acts as crm.System (the CLI): all-powerful, owner of nothing.
 	sys context.Context
 }
@@ -92,13 +105,19 @@ type env struct {
 func newEnv(t *testing.T, open func(t testing.TB) *store.Store) *env {
 	st := open(t)
 	clock := &crm.FixedClock{T: start}
+	cs := customer.NewService(st, customer.Options{DefaultRegion: "TW", Clock: clock})
+	tp := touchpoint.NewService(st, cs, clock)
 	return &env{
 		t:     t,
 		st:    st,
 		clock: clock,
-		cs:    customer.NewService(st, customer.Options{DefaultRegion: "TW", Clock: clock}),
+		cs:    cs,
 		acc:   account.NewService(st, account.Options{Clock: clock}),
 		idem:  idempotency.NewService(st, clock),
+		tp:    tp,
+		com:   commerce.NewService(st, tp, cs, commerce.Options{Clock: clock, DefaultCurrency: "TWD"}),
+		rep:   report.NewService(st, clock),
+		sales: sales.NewService(st, cs, sales.Options{Clock: clock, DefaultCurrency: "TWD"}),
 		sys:   crm.WithPrincipal(context.Background(), crm.System),
 	}
 }
