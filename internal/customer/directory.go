@@ -42,7 +42,7 @@ func (s *Service) WritableContacts(ctx context.Context, ids []int64) (map[int64]
 		}
 		slices.Sort(want)
 		want = slices.Compact(want)
-		found, err := s.store.Contacts(ctx, want)
+		found, err := s.store.ContactsOwnership(ctx, want)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", op, err)
 		}

@@ -20,6 +20,10 @@ type Store interface {
 	// Contact reads a contact, deleted or not, with its Metrics; NotFound
 	// once purged.
 	Contact(ctx context.Context, id int64) (*Contact, error)
+	// ContactsOwnership reads what permissions and merges need of several
+	// contacts — ID, OwnerID, TeamID, DeletedAt, MergedIntoID — and nothing
+	// else, skipping ids that do not exist.
+	ContactsOwnership(ctx context.Context, ids []int64) ([]*Contact, error)
 	// Contacts reads several contacts, skipping ids that do not exist.
 	Contacts(ctx context.Context, ids []int64) ([]*Contact, error)
 	// UpdateContact replaces old with next if old.Version is still current

@@ -303,12 +303,19 @@ func (s *Store) Timeline(ctx context.Context, q touchpoint.TimelineQuery) (crm.P
 				FROM orders o WHERE o.contact_id IN (`+in+`)`+filters("o.kind", "o.channel"))
 		}
 		if want(touchpoint.ItemChange) {
-			args = append(args, anySlice(q.ContactIDs)...)
-			args = append(args, anySlice(q.ContactIDs)...)
+			// The history of the contacts merged into them is theirs too;
+			// their ids are read first, so that the audit log is read by
+			// its index for a plain list of ids (an OR with a subquery
+			// made PostgreSQL scan it).
+			merged, err := s.int64s(ctx, "SELECT id FROM contacts WHERE merged_into_id IN ("+in+")", anySlice(q.ContactIDs)...)
+			if err != nil {
+				return page, err
+			}
+			records := append(slices.Clone(q.ContactIDs), merged...)
+			args = append(args, anySlice(records)...)
 			parts = append(parts, `SELECT 'change' AS kind, a.id AS id, a.at AS at, a.record_id AS contact_id, a.action AS type,
 				'' AS channel, CAST(a.changes AS TEXT) AS summary
-				FROM audit_log a WHERE a.record_type = 'contact' AND (a.record_id IN (`+in+`)
-				OR a.record_id IN (SELECT id FROM contacts WHERE merged_into_id IN (`+in+`)))`+filters("a.action", "''"))
+				FROM audit_log a WHERE a.record_type = 'contact' AND a.record_id IN (`+placeholders(len(records))+`)`+filters("a.action", "''"))
 		}
 	}
 	if q.CompanyID != 0 && want(touchpoint.ItemChange) {

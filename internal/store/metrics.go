@@ -6,6 +6,7 @@ import (
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // RefreshContactMetrics recomputes the derived figures of contacts from
@@ -151,4 +152,32 @@ func (s *Store) ContactMetrics(ctx context.Context, id int64) (*customer.Metrics
 		}
 	}
 	return &m, nil
+}
+
+// NoteSeen widens contacts' first and last seen to the spans of events just
+// stored, without adding up all their events again. Each row's update is
+// atomic and only ever widens, so transactions doing it at once agree.
+func (s *Store) NoteSeen(ctx context.Context, spans []touchpoint.SeenSpan) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	values := make([]any, 0, len(spans)*3)
+	for _, sp := range spans {
+		values = append(values, sp.ContactID, s.d.timeArg(sp.First), s.d.timeArg(sp.Last))
+	}
+	const width = 3
+	per := rowsPerInsert(width)
+	for start := 0; start < len(values); start += per * width {
+		end := min(len(values), start+per*width)
+		_, err := s.exec(ctx, `INSERT INTO contact_metrics (contact_id, first_seen_at, last_seen_at) VALUES `+rowsOf((end-start)/width, width)+`
+			ON CONFLICT (contact_id) DO UPDATE SET
+				first_seen_at = CASE WHEN contact_metrics.first_seen_at IS NULL OR excluded.first_seen_at < contact_metrics.first_seen_at
+					THEN excluded.first_seen_at ELSE contact_metrics.first_seen_at END,
+				last_seen_at = CASE WHEN contact_metrics.last_seen_at IS NULL OR excluded.last_seen_at > contact_metrics.last_seen_at
+					THEN excluded.last_seen_at ELSE contact_metrics.last_seen_at END`, values[start:end]...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package touchpoint
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -134,6 +135,9 @@ func (b *batch) run(ctx context.Context) error {
 	if err := b.raced(ctx, events); err != nil {
 		return err
 	}
+	// New events only widen their contacts' first and last seen; a join
+	// moves older events too, and its contact's figures are recomputed.
+	seen := map[int64]SeenSpan{}
 	touched := map[int64]bool{}
 	for j, e := range events {
 		if e.ID == 0 {
@@ -142,7 +146,7 @@ func (b *batch) run(ctx context.Context) error {
 		}
 		b.results[at[j]].ID, b.results[at[j]].ContactID = e.ID, e.ContactID
 		if e.ContactID != nil {
-			touched[*e.ContactID] = true
+			seen[*e.ContactID] = seen[*e.ContactID].widen(*e.ContactID, e.OccurredAt)
 		}
 	}
 	// Joins come after the inserts, so that anonymous events of this very
@@ -181,12 +185,41 @@ func (b *batch) run(ctx context.Context) error {
 			b.results[i].ContactID = &c
 		}
 	}
+	spans := make([]SeenSpan, 0, len(seen))
+	for id, sp := range seen {
+		if !touched[id] {
+			spans = append(spans, sp)
+		}
+	}
+	slices.SortFunc(spans, func(a, b SeenSpan) int { return cmp.Compare(a.ContactID, b.ContactID) })
+	if err := b.s.store.NoteSeen(ctx, spans); err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(touched))
 	for id := range touched {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	return b.s.store.RefreshContactMetrics(ctx, ids)
+}
+
+// SeenSpan is when a contact was seen first and last in a batch of events.
+type SeenSpan struct {
+	ContactID   int64
+	First, Last time.Time
+}
+
+func (sp SeenSpan) widen(id int64, t time.Time) SeenSpan {
+	if sp.ContactID == 0 {
+		return SeenSpan{ContactID: id, First: t, Last: t}
+	}
+	if t.Before(sp.First) {
+		sp.First = t
+	}
+	if t.After(sp.Last) {
+		sp.Last = t
+	}
+	return sp
 }
 
 // raced answers the events another call stored meanwhile under the same

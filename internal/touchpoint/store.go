@@ -39,6 +39,9 @@ type Store interface {
 	// Timeline lists what happened to a set of contacts (and a company),
 	// newest first.
 	Timeline(ctx context.Context, q TimelineQuery) (crm.Page[TimelineItem], error)
+	// NoteSeen widens contacts' first and last seen to the spans of events
+	// just stored.
+	NoteSeen(ctx context.Context, spans []SeenSpan) error
 	// RefreshContactMetrics recomputes the derived figures of contacts.
 	RefreshContactMetrics(ctx context.Context, contactIDs []int64) error
 
