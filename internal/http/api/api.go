@@ -233,7 +233,7 @@ func register[I, O any](api huma.API, op huma.Operation, h func(context.Context,
 	if op.MaxBodyBytes == 0 {
 		op.MaxBodyBytes = maxBody
 	}
-	op.Errors = append(op.Errors, errorStatuses(op)...)
+	op.Errors = append(op.Errors, errorStatuses(op, takesIfMatch(reflect.TypeFor[I]()))...)
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		if err := textViolations(in).Err(op.OperationID); err != nil {
 			return nil, httpx.ProblemFor(ctx, err)
@@ -253,7 +253,7 @@ var idempotencyKeyParam = &huma.Param{
 }
 
 // errorStatuses documents the problems an operation can answer.
-func errorStatuses(op huma.Operation) []int {
+func errorStatuses(op huma.Operation, ifMatch bool) []int {
 	out := []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusInternalServerError}
 	if !isPublic(&op) {
 		out = append(out, http.StatusUnauthorized, http.StatusForbidden)
@@ -265,10 +265,25 @@ func errorStatuses(op huma.Operation) []int {
 	case http.MethodPost, http.MethodPatch, http.MethodPut:
 		out = append(out, http.StatusConflict, http.StatusRequestEntityTooLarge)
 	}
-	if op.Method == http.MethodPatch || op.Method == http.MethodDelete || strings.HasSuffix(op.Path, "/merge") {
+	if ifMatch || op.Method == http.MethodPatch || op.Method == http.MethodDelete || strings.HasSuffix(op.Path, "/merge") {
 		out = append(out, http.StatusPreconditionFailed)
 	}
 	return out
+}
+
+// takesIfMatch reports whether an operation's input has an If-Match header,
+// whose stale version is answered with 412.
+func takesIfMatch(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type == reflect.TypeFor[IfMatch]() || (f.Anonymous && takesIfMatch(f.Type)) {
+			return true
+		}
+	}
+	return false
 }
 
 func ptr[T any](v T) *T { return &v }
