@@ -691,10 +691,10 @@ func (s *Service) changeOrder(ctx context.Context, op string, id, ifVersion int6
 		}
 		changes := []crm.Change{}
 		if o.Status != old.Status {
-			changes = append(changes, crm.Change{Field: "status", From: quote(old.Status), To: quote(o.Status)})
+			changes = append(changes, crm.Change{Field: "status", From: crm.JSON(old.Status), To: crm.JSON(o.Status)})
 		}
 		if o.Refunded != old.Refunded {
-			changes = append(changes, crm.Change{Field: "refunded", From: number(old.Refunded), To: number(o.Refunded)})
+			changes = append(changes, crm.Change{Field: "refunded", From: crm.JSON(old.Refunded), To: crm.JSON(o.Refunded)})
 		}
 		if err := s.store.AppendAudit(ctx, crm.NewAuditEntry(p, crm.RequestID(ctx), o.UpdatedAt, crm.ActionUpdate, "order", id, changes)); err != nil {
 			return err
@@ -717,6 +717,3 @@ func (s *Service) changeOrder(ctx context.Context, op string, id, ifVersion int6
 func (s *Service) mayWrite(ctx context.Context, p *crm.Principal, contactID *int64) error {
 	return s.mayRead(ctx, p, contactID)
 }
-
-func quote(s string) []byte { return []byte(`"` + s + `"`) }
-func number(n int64) []byte { return []byte(fmt.Sprint(n)) }

@@ -60,12 +60,7 @@ func (f *ProductFields) validate(v *crm.Violations) {
 }
 
 // BatchResult is the outcome of one record of a batch.
-type BatchResult struct {
-	Index   int
-	ID      int64
-	Version int64
-	Err     error
-}
+type BatchResult = crm.BatchResult
 
 // CreateProducts creates products; each is checked on its own and the valid
 // ones are created together. A SKU in use is a Conflict.

@@ -57,3 +57,12 @@ func DecodeCursor(cursor string, pos any) error {
 	}
 	return nil
 }
+
+// BatchResult is the outcome of one record of a batch: its id and version,
+// or the error that rejected it.
+type BatchResult struct {
+	Index   int
+	ID      int64
+	Version int64
+	Err     error
+}

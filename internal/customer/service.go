@@ -57,14 +57,8 @@ func (o WriteOptions) source() string {
 	return o.Source
 }
 
-// BatchResult is the outcome of one record of a batch: its id and version,
-// or the error that rejected it.
-type BatchResult struct {
-	Index   int
-	ID      int64
-	Version int64
-	Err     error
-}
+// BatchResult is the outcome of one record of a batch.
+type BatchResult = crm.BatchResult
 
 // audit builds an audit entry for the acting principal.
 func (s *Service) audit(ctx context.Context, p *crm.Principal, at time.Time, action, recordType string, id int64, changes []crm.Change) crm.AuditEntry {

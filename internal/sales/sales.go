@@ -122,14 +122,8 @@ func NewService(store Store, dir Directory, opt Options) *Service {
 	return &Service{store: store, dir: dir, clock: opt.Clock, fallback: opt.DefaultCurrency}
 }
 
-// BatchResult is the outcome of one record of a batch: its id and version,
-// or the error that rejected it.
-type BatchResult struct {
-	Index   int
-	ID      int64
-	Version int64
-	Err     error
-}
+// BatchResult is the outcome of one record of a batch.
+type BatchResult = crm.BatchResult
 
 // Currency is the currency of every amount, or "" before the first.
 func (s *Service) Currency(ctx context.Context) (string, error) { return crm.Currency(ctx, s.store) }

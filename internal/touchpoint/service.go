@@ -3,9 +3,7 @@ package touchpoint
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
@@ -161,11 +159,11 @@ func (b *batch) run(ctx context.Context) error {
 			continue
 		}
 		changes := []crm.Change{
-			{Field: "anonymous_id", To: jsonValue(j.anonymousID)},
-			{Field: "events_moved", To: jsonValue(moved)},
+			{Field: "anonymous_id", To: crm.JSON(j.anonymousID)},
+			{Field: "events_moved", To: crm.JSON(moved)},
 		}
 		if previous != nil {
-			changes = append(changes, crm.Change{Field: "previous_contact_id", From: jsonValue(*previous)})
+			changes = append(changes, crm.Change{Field: "previous_contact_id", From: crm.JSON(*previous)})
 		}
 		entry := crm.NewAuditEntry(b.p, crm.RequestID(ctx), b.now, crm.ActionJoin, "contact", j.contactID, changes)
 		if err := b.s.store.AppendAudit(ctx, entry); err != nil {
@@ -381,18 +379,6 @@ func (b *batch) checkJoined(ctx context.Context, profiles map[string]*int64) err
 		}
 	}
 	return nil
-}
-
-func jsonValue(v any) json.RawMessage {
-	switch v := v.(type) {
-	case string:
-		b, _ := json.Marshal(v)
-		return b
-	case int64:
-		return json.RawMessage(strconv.FormatInt(v, 10))
-	}
-	b, _ := json.Marshal(v)
-	return b
 }
 
 // GetEvent reads an event: an event of a contact is as readable as the

@@ -71,36 +71,34 @@ func (s *Service) checkTimeline(op string, p TimelineParams) error {
 // ContactTimeline lists a contact's events, orders and changes, newest
 // first, with those of the contacts merged into it.
 func (s *Service) ContactTimeline(ctx context.Context, contactID int64, p TimelineParams) (crm.Page[TimelineItem], error) {
-	const op = "touchpoint.ContactTimeline"
-	if _, err := crm.Actor(ctx, op); err != nil {
-		return crm.Page[TimelineItem]{}, err
-	}
-	if err := s.checkTimeline(op, p); err != nil {
-		return crm.Page[TimelineItem]{}, err
-	}
-	if err := s.dir.ReadableContact(ctx, contactID); err != nil {
-		return crm.Page[TimelineItem]{}, err
-	}
-	page, err := s.store.Timeline(ctx, TimelineQuery{ContactIDs: []int64{contactID}, Kinds: p.Kinds, Types: p.Types,
-		Channels: p.Channels, Cursor: p.Cursor, Limit: crm.ClampLimit(p.Limit)})
-	return page, crm.Wrap(op, err)
+	return s.timeline(ctx, "touchpoint.ContactTimeline", p, func() (TimelineQuery, error) {
+		return TimelineQuery{ContactIDs: []int64{contactID}}, s.dir.ReadableContact(ctx, contactID)
+	})
 }
 
 // CompanyTimeline lists what happened to a company's current people and
 // the company's own changes, newest first.
 func (s *Service) CompanyTimeline(ctx context.Context, companyID int64, p TimelineParams) (crm.Page[TimelineItem], error) {
-	const op = "touchpoint.CompanyTimeline"
+	return s.timeline(ctx, "touchpoint.CompanyTimeline", p, func() (TimelineQuery, error) {
+		people, err := s.dir.ReadableCompanyPeople(ctx, companyID)
+		return TimelineQuery{ContactIDs: people, CompanyID: companyID}, err
+	})
+}
+
+// timeline checks the caller and the parameters, then whom reads (and may
+// refuse), and lists their timeline.
+func (s *Service) timeline(ctx context.Context, op string, p TimelineParams, whom func() (TimelineQuery, error)) (crm.Page[TimelineItem], error) {
 	if _, err := crm.Actor(ctx, op); err != nil {
 		return crm.Page[TimelineItem]{}, err
 	}
 	if err := s.checkTimeline(op, p); err != nil {
 		return crm.Page[TimelineItem]{}, err
 	}
-	people, err := s.dir.ReadableCompanyPeople(ctx, companyID)
+	q, err := whom()
 	if err != nil {
 		return crm.Page[TimelineItem]{}, err
 	}
-	page, err := s.store.Timeline(ctx, TimelineQuery{ContactIDs: people, CompanyID: companyID, Kinds: p.Kinds, Types: p.Types,
-		Channels: p.Channels, Cursor: p.Cursor, Limit: crm.ClampLimit(p.Limit)})
+	q.Kinds, q.Types, q.Channels, q.Cursor, q.Limit = p.Kinds, p.Types, p.Channels, p.Cursor, crm.ClampLimit(p.Limit)
+	page, err := s.store.Timeline(ctx, q)
 	return page, crm.Wrap(op, err)
 }

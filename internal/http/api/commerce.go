@@ -59,17 +59,7 @@ func (a *API) createProducts(ctx context.Context, in *Batch[commerce.ProductFiel
 	if err != nil {
 		return nil, err
 	}
-	return batchOutput(ctx, len(items), commerceBatch(errs, results)), nil
-}
-
-// commerceBatch is mergeBatch for the results of package commerce.
-func commerceBatch(errs []error, results []commerce.BatchResult) func(i int) (int64, int64, error) {
-	return func(i int) (int64, int64, error) {
-		if errs[i] != nil {
-			return 0, 0, errs[i]
-		}
-		return results[i].ID, results[i].Version, results[i].Err
-	}
+	return batchOutput(ctx, len(items), mergeBatch(errs, results)), nil
 }
 
 func (a *API) getProduct(ctx context.Context, in *IDPath) (*ProductOutput, error) {
@@ -154,7 +144,7 @@ func (a *API) createOrders(ctx context.Context, in *Batch[commerce.OrderInput]) 
 	if err != nil {
 		return nil, err
 	}
-	return batchOutput(ctx, len(items), commerceBatch(errs, results)), nil
+	return batchOutput(ctx, len(items), mergeBatch(errs, results)), nil
 }
 
 func (a *API) getOrder(ctx context.Context, in *IDPath) (*OrderOutput, error) {

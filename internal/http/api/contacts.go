@@ -195,7 +195,7 @@ func items[T any](list []T) *ItemsOutput[T] {
 // mergeBatch reports each record of a batch: its schema error, or what the
 // service made of it. Items that failed the schema reach the service as empty
 // records, which it rejects, so both lists share the request's numbering.
-func mergeBatch(errs []error, results []customer.BatchResult) func(i int) (int64, int64, error) {
+func mergeBatch(errs []error, results []crm.BatchResult) func(i int) (int64, int64, error) {
 	return func(i int) (int64, int64, error) {
 		if errs[i] != nil {
 			return 0, 0, errs[i]

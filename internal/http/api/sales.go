@@ -210,12 +210,7 @@ func (a *API) createDeals(ctx context.Context, in *Batch[sales.DealInput]) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	return batchOutput(ctx, len(list), func(i int) (int64, int64, error) {
-		if errs[i] != nil {
-			return 0, 0, errs[i]
-		}
-		return results[i].ID, results[i].Version, results[i].Err
-	}), nil
+	return batchOutput(ctx, len(list), mergeBatch(errs, results)), nil
 }
 
 func (a *API) getDeal(ctx context.Context, in *IDPath) (*DealOutput, error) {
