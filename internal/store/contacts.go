@@ -265,19 +265,45 @@ func (s *Store) reindexContacts(ctx context.Context, ids []int64) error {
 	return s.writeSearch(ctx, "contact_search", searchDocs(live, contactDocument), false)
 }
 
-// Contact reads one contact.
+// Contact reads one contact, with its figures in the same query: a single
+// read carries them, lists do not, to stay one query per page.
 func (s *Store) Contact(ctx context.Context, id int64) (*customer.Contact, error) {
-	c, err := scanContact(s.queryRow(ctx, "SELECT "+s.cols.contact+" FROM contacts r WHERE r.id = ?", id), nil)
+	var m customer.Metrics
+	var currency *string
+	row := withExtra{s.queryRow(ctx, "SELECT "+s.cols.contact+`, m.first_seen_at, m.last_seen_at, m.first_order_at,
+			m.last_order_at, COALESCE(m.order_count, 0), COALESCE(m.revenue, 0), COALESCE(m.profit, 0),
+			COALESCE(m.open_cart_value, 0), (SELECT value FROM settings WHERE key = 'currency')
+		FROM contacts r LEFT JOIN contact_metrics m ON m.contact_id = r.id WHERE r.id = ?`, id),
+		[]any{nullTimeCol{&m.FirstSeenAt}, nullTimeCol{&m.LastSeenAt}, nullTimeCol{&m.FirstOrderAt}, nullTimeCol{&m.LastOrderAt},
+			&m.OrderCount, &m.Revenue, &m.Profit, &m.OpenCartValue, &currency}}
+	c, err := scanContact(row, nil)
 	if crm.IsKind(err, crm.KindNotFound) {
 		return nil, notFound("contact", id)
 	} else if err != nil {
 		return nil, err
 	}
-	// A single read carries the contact's figures; lists do not, to stay
-	// one query per page.
-	c.Metrics, err = s.ContactMetrics(ctx, id)
-	return c, err
+	if currency != nil {
+		m.Currency = *currency
+	}
+	if m.OrderCount > 0 {
+		// rounded down, also when returns make revenue negative
+		m.AverageOrderValue = m.Revenue / m.OrderCount
+		if m.Revenue%m.OrderCount != 0 && m.Revenue < 0 {
+			m.AverageOrderValue--
+		}
+	}
+	c.Metrics = &m
+	return c, nil
 }
+
+// withExtra scans the columns a scanner expects, then the rest of the row
+// into extra.
+type withExtra struct {
+	row   rowScanner
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
 
 // ContactsOwnership reads the owner, team, trash and merge state of several
 // contacts: what a check of permissions needs, without the lists a full

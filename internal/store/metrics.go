@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/guanxi-crm/guanxi/internal/crm"
-	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -121,37 +119,6 @@ func (s *Store) refreshMetrics(ctx context.Context, ids []int64) error {
 	}
 	return s.insertRows(ctx, `INSERT INTO contact_metrics (contact_id, first_seen_at, last_seen_at, first_order_at,
 		last_order_at, order_count, revenue, profit, open_cart_value) VALUES`, 9, values)
-}
-
-// ContactMetrics reads a contact's derived figures.
-func (s *Store) ContactMetrics(ctx context.Context, id int64) (*customer.Metrics, error) {
-	var m customer.Metrics
-	var currency *string
-	err := s.queryRow(ctx, `SELECT first_seen_at, last_seen_at, first_order_at, last_order_at, order_count, revenue,
-			profit, open_cart_value, (SELECT value FROM settings WHERE key = 'currency')
-		FROM contact_metrics WHERE contact_id = ?`, id).Scan(nullTimeCol{&m.FirstSeenAt}, nullTimeCol{&m.LastSeenAt},
-		nullTimeCol{&m.FirstOrderAt}, nullTimeCol{&m.LastOrderAt}, &m.OrderCount, &m.Revenue, &m.Profit, &m.OpenCartValue, &currency)
-	switch err = mapError(err); {
-	case crm.IsKind(err, crm.KindNotFound):
-		// nothing has happened to the contact yet: zero figures
-		err = s.queryRow(ctx, "SELECT value FROM settings WHERE key = 'currency'").Scan(&currency)
-		if err = mapError(err); err != nil && !crm.IsKind(err, crm.KindNotFound) {
-			return nil, err
-		}
-	case err != nil:
-		return nil, err
-	}
-	if currency != nil {
-		m.Currency = *currency
-	}
-	if m.OrderCount > 0 {
-		// rounded down, also when returns make revenue negative
-		m.AverageOrderValue = m.Revenue / m.OrderCount
-		if m.Revenue%m.OrderCount != 0 && m.Revenue < 0 {
-			m.AverageOrderValue--
-		}
-	}
-	return &m, nil
 }
 
 // NoteSeen widens contacts' first and last seen to the spans of events just
