@@ -25,14 +25,16 @@ func TestLockKeysTakesFewLocks(t *testing.T) {
 		if err := s.LockKeys(ctx, keys); err != nil {
 			return err
 		}
-		// Seen from another connection, while the transaction holds them.
-		return s.ReadDB().QueryRowContext(context.Background(),
-			"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1735917569").Scan(&held)
+		// Seen from another connection, while the transaction holds them:
+		// the most any one connection holds, since tests running beside
+		// this one in the same database take such locks too.
+		return s.ReadDB().QueryRowContext(context.Background(), `SELECT COALESCE(max(n), 0) FROM (SELECT pid, count(*) AS n
+			FROM pg_locks WHERE locktype = 'advisory' AND classid = 1735917569 AND granted GROUP BY pid) AS per_connection`).Scan(&held)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if held == 0 || held > 128 {
-		t.Errorf("locking 1,500 keys holds %d advisory locks; want 1 to 128", held)
+		t.Errorf("locking 1,500 keys holds %d advisory locks in one connection; want 1 to 128", held)
 	}
 }
