@@ -27,6 +27,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
+	"github.com/guanxi-crm/guanxi/internal/segment"
 	"github.com/guanxi-crm/guanxi/internal/store"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
@@ -45,6 +46,7 @@ type App struct {
 	Commerce    *commerce.Service
 	Reports     *report.Service
 	Sales       *sales.Service
+	Segments    *segment.Service
 	Importer    *importer.Importer
 	Jobs        *jobs.Service
 	// Runner runs the durable jobs while the server serves.
@@ -92,12 +94,15 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Commerce = commerce.NewService(st, a.Touchpoints, a.Customers, commerce.Options{DefaultCurrency: cfg.Currency})
 	a.Reports = report.NewService(st, nil)
 	a.Sales = sales.NewService(st, a.Customers, sales.Options{DefaultCurrency: cfg.Currency})
+	a.Segments = segment.NewService(st, segment.Options{Region: cfg.DefaultRegion, DefaultCurrency: cfg.Currency})
 	a.Jobs = jobs.NewService(st, nil)
 	a.Runner = jobs.NewRunner(st, jobs.RunnerOptions{Logger: logger, Workers: 2})
 	a.Jobs.OnEnqueue(a.Runner.Notify)
 	a.Importer = &importer.Importer{Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Tx: st,
 		Jobs: a.Jobs, Uploads: st, Principal: a.principal}
 	a.Runner.Handle(importer.JobKind, a.Importer.RunJob)
+	a.Runner.Handle(segmentsJobKind, a.refreshSegments)
+	a.Runner.Every(segmentsJobKind, segmentsEvery, nil)
 	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
@@ -114,7 +119,7 @@ func (a *App) handler() http.Handler {
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
 		Importer: a.Importer, Exporter: &exporter.Exporter{Customers: a.Customers, Commerce: a.Commerce, Touchpoints: a.Touchpoints},
 		Jobs: a.Jobs, Logger: a.Logger,
-		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales,
+		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales, Segments: a.Segments,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /healthz", a.healthz)

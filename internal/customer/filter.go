@@ -267,41 +267,7 @@ func buildQuery(op string, builtin map[string]FieldSpec, defs []FieldDef, p List
 		v.Add("filter", "too_many", "max", 20)
 	}
 	for _, c := range p.Conditions {
-		field := "filter[" + c.Field + "]"
-		spec, ok := lookupField(builtin, defs, c.Field)
-		if !ok {
-			v.Add(field, "unknown_field")
-			continue
-		}
-		if c.Op == "" {
-			c.Op = OpEq
-		}
-		if !slices.Contains(spec.ops(), c.Op) {
-			v.Add(field, "operator_not_allowed", "operator", string(c.Op), "allowed", joinStrings(spec.ops()))
-			continue
-		}
-		if len(c.Values) == 0 || (c.Op != OpIn && len(c.Values) > 1) {
-			v.Add(field, "value_count")
-			continue
-		}
-		if len(c.Values) > 100 {
-			v.Add(field, "too_many", "max", 100)
-			continue
-		}
-		pred := Predicate{Field: spec, Op: c.Op}
-		for _, raw := range c.Values {
-			val, code := parseFilterValue(spec, c.Op, raw, me, region)
-			if code != "" {
-				if code == "not_one_of" {
-					v.Add(field, code, "value", raw, "allowed", strings.Join(spec.Enum, ", "))
-				} else {
-					v.Add(field, code, "value", raw)
-				}
-				break
-			}
-			pred.Values = append(pred.Values, val)
-		}
-		if len(pred.Values) == len(c.Values) {
+		if pred, ok := checkCondition(&v, "filter["+c.Field+"]", builtin, defs, c, me, region); ok {
 			q.Predicates = append(q.Predicates, pred)
 		}
 	}
@@ -323,6 +289,69 @@ func buildQuery(op string, builtin map[string]FieldSpec, defs []FieldDef, p List
 		return Query{}, err
 	}
 	return q, nil
+}
+
+// HasContactField and HasCompanyField report whether a built-in or custom
+// field of that name exists.
+func HasContactField(defs []FieldDef, name string) bool {
+	_, ok := lookupField(contactFields, defs, name)
+	return ok
+}
+
+func HasCompanyField(defs []FieldDef, name string) bool {
+	_, ok := lookupField(companyFields, defs, name)
+	return ok
+}
+
+// CheckContactCondition checks a condition on a contact field (built-in or
+// custom) and converts its values, recording what is wrong under field.
+// Segments (package segment) build their rules from such conditions.
+func CheckContactCondition(v *crm.Violations, field string, defs []FieldDef, c Condition, me int64, region string) (Predicate, bool) {
+	return checkCondition(v, field, contactFields, defs, c, me, region)
+}
+
+// CheckCompanyCondition is CheckContactCondition for company fields.
+func CheckCompanyCondition(v *crm.Violations, field string, defs []FieldDef, c Condition, me int64, region string) (Predicate, bool) {
+	return checkCondition(v, field, companyFields, defs, c, me, region)
+}
+
+// checkCondition checks one filter against the fields of a record type and
+// converts its values.
+func checkCondition(v *crm.Violations, field string, builtin map[string]FieldSpec, defs []FieldDef, c Condition, me int64, region string) (Predicate, bool) {
+	spec, ok := lookupField(builtin, defs, c.Field)
+	if !ok {
+		v.Add(field, "unknown_field", "field", c.Field)
+		return Predicate{}, false
+	}
+	if c.Op == "" {
+		c.Op = OpEq
+	}
+	if !slices.Contains(spec.ops(), c.Op) {
+		v.Add(field, "operator_not_allowed", "operator", string(c.Op), "allowed", joinStrings(spec.ops()))
+		return Predicate{}, false
+	}
+	if len(c.Values) == 0 || (c.Op != OpIn && len(c.Values) > 1) {
+		v.Add(field, "value_count")
+		return Predicate{}, false
+	}
+	if len(c.Values) > 100 {
+		v.Add(field, "too_many", "max", 100)
+		return Predicate{}, false
+	}
+	pred := Predicate{Field: spec, Op: c.Op}
+	for _, raw := range c.Values {
+		val, code := parseFilterValue(spec, c.Op, raw, me, region)
+		if code != "" {
+			if code == "not_one_of" {
+				v.Add(field, code, "value", raw, "allowed", strings.Join(spec.Enum, ", "))
+			} else {
+				v.Add(field, code, "value", raw)
+			}
+			return Predicate{}, false
+		}
+		pred.Values = append(pred.Values, val)
+	}
+	return pred, true
 }
 
 // parseFilterValue converts the text of a filter value to the field's type.

@@ -161,4 +161,14 @@ var catalogue = map[string]entry{
 	"unknown_pipeline":      {"There is no pipeline #{id}.", "沒有銷售管道 #{id}。", "没有销售管道 #{id}。"},
 	"unknown_stage":         {"There is no stage #{id}.", "沒有階段 #{id}。", "没有阶段 #{id}。"},
 	"stage_not_in_pipeline": {"This stage is not in pipeline #{pipeline_id}.", "此階段不屬於銷售管道 #{pipeline_id}。", "此阶段不属于销售管道 #{pipeline_id}。"},
+	// Segments and insight.
+	"unknown_rule_field":     {"No field is named {field}.", "沒有名為 {field} 的欄位。", "没有名为 {field} 的字段。"},
+	"qualifier_not_allowed":  {"{field} does not take this qualifier.", "{field} 不接受此限定條件。", "{field} 不接受此限定条件。"},
+	"empty_group":            {"An any-of group needs at least one condition.", "「任一」群組至少需要一個條件。", "“任一”组至少需要一个条件。"},
+	"rule_syntax":            {"The rule does not read at character {offset}: {message}", "規則在第 {offset} 個字元處無法解讀：{message}", "规则在第 {offset} 个字符处无法解读：{message}"},
+	"invalid_rule":           {"This is not a rule: {message}", "這不是有效的規則：{message}", "这不是有效的规则：{message}"},
+	"rule_or_text":           {"Give the rule as JSON or as text, not both.", "請以 JSON 或文字提供規則，不要兩者都給。", "请以 JSON 或文本提供规则，不要同时提供。"},
+	"too_deep":               {"Rules nest at most {max} levels.", "規則最多巢狀 {max} 層。", "规则最多嵌套 {max} 层。"},
+	"segments_managers_only": {"Only admins and managers create and change segments.", "只有管理員和經理可以建立及變更分群。", "只有管理员和经理可以创建和更改分群。"},
+	"segment_rule_broken":    {"The rules of these segments no longer check: {segments}.", "這些分群的規則已失效：{segments}。", "这些分群的规则已失效：{segments}。"},
 }

@@ -71,6 +71,7 @@ var (
 		"integer": {"bigint", "integer", "boolean", "timestamp with time zone"},
 		"text":    {"text", "jsonb", "json"},
 		"blob":    {"bytea"},
+		"real":    {"double precision"},
 	}
 )
 

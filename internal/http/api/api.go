@@ -30,6 +30,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
+	"github.com/guanxi-crm/guanxi/internal/segment"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -48,6 +49,7 @@ type Deps struct {
 	// Logger records what cannot be answered, such as an export cut short.
 	Logger      *slog.Logger
 	Sales       *sales.Service
+	Segments    *segment.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string

@@ -252,6 +252,24 @@ func (a *API) routes() {
 	register(api, op("sales-kpis", get, "/sales/kpis", "sales", "Sales KPIs of a period",
 		"Win rate, average deal size and cycle length of the deals closed in the period (overall and per owner), stage conversion of the deals created in it, open pipeline and its coverage of a target. Activities per deal are not measured yet: activities are not recorded yet."), a.kpis)
 
+	// Segments.
+	register(api, op("list-segments", get, "/segments", "segments", "List segments", "Every segment, by name, with its size at its last evaluation."), a.listSegments)
+	register(api, created(op("create-segment", post, "/segments", "segments", "Create a segment",
+		"Admins and managers. "+ruleDoc+" The rule is type-checked against the fields (422 with the path of each problem) and evaluated at once.")), a.createSegment)
+	register(api, op("preview-segment", post, "/segments/preview", "segments", "Preview a rule",
+		"Its size and newest members now, among the contacts you may read, without saving. "+ruleDoc), a.previewSegment)
+	register(api, op("segment-fields", get, "/segments/fields", "segments", "What rules can test", "Field names and the values of the score enums, for a rule builder."), a.segmentFields)
+	register(api, op("get-segment", get, "/segments/{id}", "segments", "Read a segment", ""), a.getSegment)
+	register(api, withPrecondition(op("put-segment", put, "/segments/{id}", "segments", "Change a segment",
+		"Admins and managers. The whole segment (name, description, rule or text); a new rule is evaluated at once. "+ruleDoc)), a.putSegment)
+	register(api, noContent(op("delete-segment", del, "/segments/{id}", "segments", "Delete a segment", "Admins and managers; its members and history go with it.")), a.deleteSegment)
+	register(api, op("refresh-segment", post, "/segments/{id}/refresh", "segments", "Evaluate a segment now",
+		"Brings membership up to date and records who entered and left. Segments are also evaluated every 5 minutes."), a.refreshSegment)
+	register(api, op("list-segment-members", get, "/segments/{id}/members", "segments", "A segment's members",
+		"At its last evaluation, newest first, among the contacts you may read."), a.segmentMembers)
+	register(api, op("list-segment-changes", get, "/segments/{id}/changes", "segments", "Who entered and left a segment",
+		"Newest first, among the contacts you may read."), a.segmentChanges)
+
 	// Exports.
 	register(api, op("export", get, "/exports/{type}", "exports", "Export records",
 		"Every record of the type that you may see, as CSV (UTF-8 with BOM so that Excel reads Chinese; the columns an import reads back; orders one row per line) or, for contacts, as vCard 4.0 for phones and mail programs. Contacts you may see only as their basic card come as that card in CSV and are left out of vCards."), a.export)
