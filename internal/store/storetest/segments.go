@@ -266,7 +266,7 @@ func testSegErrors(t *testing.T, e *env) {
 	e.fieldDef(customer.FieldDefFields{RecordType: customer.RecordContact, Key: "tier", Label: "Tier", Type: customer.FieldSelect,
 		Options: []customer.Option{{Value: "gold"}, {Value: "silver"}}})
 	cases := []struct {
-		in         segment.Input
+		in          segment.Input
 		field, code string
 	}{
 		{segment.Input{Name: "x", Text: `city = `}, "text", "rule_syntax"},
