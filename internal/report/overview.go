@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/guanxi-crm/guanxi/internal/analytics/rfm"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
 
@@ -179,35 +180,15 @@ func compare(a, b int64) int {
 }
 
 // ParetoOf finds the fewest customers whose profit makes 80% of the total
-// profit of those with positive profit (customers who cost money do not
-// help reach the 80%, and counting them would make the share depend on
-// them).
+// profit of those with positive profit; the arithmetic is rfm.ParetoOf's.
 func ParetoOf(customers []CustomerSales) Pareto {
-	p := Pareto{Customers: int64(len(customers))}
-	profits := make([]int64, 0, len(customers))
-	var total int64
-	for _, c := range customers {
-		if c.Profit > 0 {
-			profits = append(profits, c.Profit)
-			total += c.Profit
-		}
+	profits := make([]int64, len(customers))
+	for i, c := range customers {
+		profits[i] = c.Profit
 	}
-	if total <= 0 {
-		return p
+	r, err := rfm.ParetoOf(profits, rfm.ParetoOptions{})
+	if err != nil { // the default options are valid
+		panic(err)
 	}
-	slices.Sort(profits)
-	slices.Reverse(profits)
-	var cum int64
-	for i, v := range profits {
-		cum += v
-		// cum/total ≥ 0.8, in integers
-		if cum*5 >= total*4 {
-			p.Top = int64(i + 1)
-			break
-		}
-	}
-	share := float64(p.Top) / float64(p.Customers)
-	profitShare := float64(cum) / float64(total)
-	p.Share, p.ProfitShare = &share, &profitShare
-	return p
+	return Pareto{Customers: int64(r.Customers), Top: int64(r.Top), Share: r.Share, ProfitShare: r.ProfitShare}
 }
