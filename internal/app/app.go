@@ -24,6 +24,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/http/web"
 	"github.com/guanxi-crm/guanxi/internal/idempotency"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
@@ -47,6 +48,7 @@ type App struct {
 	Reports     *report.Service
 	Sales       *sales.Service
 	Segments    *segment.Service
+	Insight     *insight.Service
 	Importer    *importer.Importer
 	Jobs        *jobs.Service
 	// Runner runs the durable jobs while the server serves.
@@ -95,6 +97,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Reports = report.NewService(st, nil)
 	a.Sales = sales.NewService(st, a.Customers, sales.Options{DefaultCurrency: cfg.Currency})
 	a.Segments = segment.NewService(st, segment.Options{Region: cfg.DefaultRegion, DefaultCurrency: cfg.Currency})
+	a.Insight = insight.NewService(st, nil)
 	a.Jobs = jobs.NewService(st, nil)
 	a.Runner = jobs.NewRunner(st, jobs.RunnerOptions{Logger: logger, Workers: 2})
 	a.Jobs.OnEnqueue(a.Runner.Notify)
@@ -103,6 +106,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Runner.Handle(importer.JobKind, a.Importer.RunJob)
 	a.Runner.Handle(segmentsJobKind, a.refreshSegments)
 	a.Runner.Every(segmentsJobKind, segmentsEvery, nil)
+	a.Runner.Handle(insight.JobKind, a.refreshInsight)
+	a.Runner.Every(insight.JobKind, insightEvery, nil)
 	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
@@ -119,7 +124,7 @@ func (a *App) handler() http.Handler {
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
 		Importer: a.Importer, Exporter: &exporter.Exporter{Customers: a.Customers, Commerce: a.Commerce, Touchpoints: a.Touchpoints},
 		Jobs: a.Jobs, Logger: a.Logger,
-		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales, Segments: a.Segments,
+		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales, Segments: a.Segments, Insight: a.Insight,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /healthz", a.healthz)

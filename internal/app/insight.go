@@ -15,6 +15,18 @@ const (
 	segmentsEvery   = 5 * time.Minute
 )
 
+// Insight runs daily (and when an admin or manager asks).
+const insightEvery = 24 * time.Hour
+
+// refreshInsight is the insight run, as the system.
+func (a *App) refreshInsight(ctx context.Context, run *jobs.Run) error {
+	res, err := a.Insight.Refresh(crm.WithPrincipal(ctx, crm.System))
+	if err != nil {
+		return err
+	}
+	return run.SetResult(map[string]any{"customers": res.Customers, "contacts": res.Contacts, "moves": res.Moves, "took_ms": res.TookMS, "model_error": res.ModelError})
+}
+
 // refreshSegments is the scheduled evaluation of every segment.
 func (a *App) refreshSegments(ctx context.Context, run *jobs.Run) error {
 	n, err := a.Segments.RefreshAll(crm.WithPrincipal(ctx, crm.System))

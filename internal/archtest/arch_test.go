@@ -77,6 +77,9 @@ var domain = map[string][]string{
 	// segment checks conditions on contact and company fields with the
 	// catalogue that lists filter by: one definition of each field.
 	"internal/segment": {module + "/internal/customer"},
+	// insight scores customers with the pure arithmetic of analytics.
+	"internal/insight": {module + "/internal/analytics/rfm", module + "/internal/analytics/clv", module + "/internal/analytics/cohort",
+		module + "/internal/analytics/funnel", module + "/internal/analytics/basket"},
 	// sales makes its forecasts with the pure arithmetic of analytics.
 	"internal/sales": {module + "/internal/analytics/salesforecast"},
 	// report takes the arithmetic of its Pareto view from analytics.

@@ -195,19 +195,19 @@ func minCount(n int, minSupport float64) int {
 type Rule[K Key] struct {
 	// Antecedent are the items already in the basket, in ascending order;
 	// empty for a rule {} ⇒ {y}.
-	Antecedent []K
+	Antecedent []K `json:"antecedent"`
 	// Consequent is the item the rule predicts: always one item, as in
 	// arules, in a slice so that the two sides read alike.
-	Consequent []K
+	Consequent []K `json:"consequent"`
 
-	Support    float64 // Count / TotalBaskets
-	Confidence float64 // Count / AntecedentCount
-	Lift       float64 // Confidence / (ConsequentCount / TotalBaskets)
+	Support    float64 `json:"support"`    // Count / TotalBaskets
+	Confidence float64 `json:"confidence"` // Count / AntecedentCount
+	Lift       float64 `json:"lift"`       // Confidence / (ConsequentCount / TotalBaskets)
 
-	Count           int // baskets holding every item of the rule
-	AntecedentCount int // baskets holding the antecedent: all of them when it is empty
-	ConsequentCount int // baskets holding the consequent
-	TotalBaskets    int
+	Count           int `json:"count"`            // baskets holding every item of the rule
+	AntecedentCount int `json:"antecedent_count"` // baskets holding the antecedent: all of them when it is empty
+	ConsequentCount int `json:"consequent_count"` // baskets holding the consequent
+	TotalBaskets    int `json:"total_baskets"`
 }
 
 // Mine returns the association rules of the baskets that meet the options,

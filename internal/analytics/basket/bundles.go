@@ -14,19 +14,20 @@ import (
 // A is the item whose buyers more often also buy the other, so that the
 // headline share, ConfidenceAToB, is the higher of the two.
 type Bundle[K Key] struct {
-	A, B K
+	A K `json:"a"`
+	B K `json:"b"`
 
-	Count        int // baskets holding both
-	CountA       int // baskets holding A
-	CountB       int // baskets holding B
-	TotalBaskets int
+	Count        int `json:"count"`   // baskets holding both
+	CountA       int `json:"count_a"` // baskets holding A
+	CountB       int `json:"count_b"` // baskets holding B
+	TotalBaskets int `json:"total_baskets"`
 
-	Support        float64 // Count / TotalBaskets
-	ConfidenceAToB float64 // Count / CountA: the share of A's baskets that also hold B
-	ConfidenceBToA float64 // Count / CountB
+	Support        float64 `json:"support"`           // Count / TotalBaskets
+	ConfidenceAToB float64 `json:"confidence_a_to_b"` // Count / CountA: the share of A's baskets that also hold B
+	ConfidenceBToA float64 `json:"confidence_b_to_a"` // Count / CountB
 	// Lift is how many times more often A and B are bought together than if
 	// they were bought independently; the same both ways.
-	Lift float64
+	Lift float64 `json:"lift"`
 }
 
 // Bundles returns the pairs of the rules with one item on each side, the

@@ -27,6 +27,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
@@ -50,6 +51,7 @@ type Deps struct {
 	Logger      *slog.Logger
 	Sales       *sales.Service
 	Segments    *segment.Service
+	Insight     *insight.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string
@@ -67,7 +69,7 @@ type API struct {
 // New registers every route of the API on mux.
 func New(mux *http.ServeMux, deps Deps) *API {
 	installErrorModel()
-	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	registry := huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	cfg := huma.Config{
 		OpenAPI: &huma.OpenAPI{
 			OpenAPI: "3.1.0",
@@ -433,4 +435,18 @@ func localized(lang, code string, params map[string]any) string {
 // of bodies huma does not validate itself (batch items, merged patches).
 func (a *API) schemaOf(t reflect.Type) *huma.Schema {
 	return a.huma.OpenAPI().Components.Schemas.Schema(t, true, "")
+}
+
+// schemaNamer names schemas by their type, prefixed with the package for
+// the types of internal/analytics, whose short names (Result, Step, Rule)
+// repeat from one package to the next.
+func schemaNamer(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if pkg, ok := strings.CutPrefix(t.PkgPath(), "github.com/guanxi-crm/guanxi/internal/analytics/"); ok && t.Name() != "" {
+		return strings.ToUpper(pkg[:1]) + pkg[1:] + name
+	}
+	return name
 }

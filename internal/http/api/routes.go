@@ -19,6 +19,7 @@ func op(id, method, path, tag, summary, description string) huma.Operation {
 }
 
 func created(o huma.Operation) huma.Operation   { o.DefaultStatus = http.StatusCreated; return o }
+func accepted(o huma.Operation) huma.Operation  { o.DefaultStatus = http.StatusAccepted; return o }
 func noContent(o huma.Operation) huma.Operation { o.DefaultStatus = http.StatusNoContent; return o }
 func public(o huma.Operation) huma.Operation    { o.Security = anonymous; return o }
 func batch(o huma.Operation) huma.Operation     { o.MaxBodyBytes = maxBatchBody; return o }
@@ -269,6 +270,29 @@ func (a *API) routes() {
 		"At its last evaluation, newest first, among the contacts you may read."), a.segmentMembers)
 	register(api, op("list-segment-changes", get, "/segments/{id}/changes", "segments", "Who entered and left a segment",
 		"Newest first, among the contacts you may read."), a.segmentChanges)
+
+	// Insight.
+	register(api, op("get-insight", get, "/insight", "insight", "The last insight run",
+		"RFM grid and score ranges, value tiers, the fitted BG/NBD and Gamma-Gamma parameters with what each figure means, lifecycle and churn-risk counts. Admins and viewers (it adds up every customer). 404 before the first run."), a.lastInsightRun)
+	register(api, accepted(op("refresh-insight", post, "/insight/refresh", "insight", "Run insight now",
+		"Admins and managers. Starts the durable job that scores every customer (it also runs daily); follow it at the Location.")), a.refreshInsight)
+	register(api, op("get-insight-settings", get, "/insight/settings", "insight", "Settings of insight runs", "RFM bins, CLV horizon and discount, tier shares, lifecycle and churn thresholds."), a.getInsightSettings)
+	register(api, op("put-insight-settings", put, "/insight/settings", "insight", "Change the settings of insight runs", "Admins only; zero values take the defaults. They apply from the next run."), a.putInsightSettings)
+	register(api, op("insight-pareto", get, "/insight/pareto", "insight", "The 80/20 view",
+		"Customers ranked by lifetime profit: the cumulative share curve and the fewest customers who make the given share of profit. Admins and viewers."), a.pareto)
+	register(api, op("insight-cohorts", get, "/insight/cohorts", "insight", "Retention by first-purchase month or week",
+		"For each cohort of customers whose first counted sale falls in the window: its size and how many bought again in each following period, with percentages. Admins and viewers."), a.cohorts)
+	register(api, op("insight-funnel", get, "/insight/funnel", "insight", "A conversion funnel over event types",
+		"Customers who did each step's event after the previous one, within window_days of their first step, among the events of the window; drop-off at each step. Admins and viewers."), a.funnel)
+	register(api, op("insight-baskets", get, "/insight/baskets", "insight", "What customers buy together",
+		"Association rules (support, confidence, lift) over the items of the counted sales in the window, optionally only a segment's members' orders, and pair bundles. Admins and viewers."), a.baskets)
+	register(api, op("insight-browsers", get, "/insight/pain-points/browsers", "insight", "Customers who browse without buying",
+		"Those with at least min_views browsing events in the window and no counted sale since its start, among those you may read. Abandoned carts are GET /carts?status=open&idle_hours=N."), a.browsers)
+	register(api, op("insight-declining", get, "/insight/pain-points/declining", "insight", "Customers whose visits dropped sharply",
+		"Visits in the recent window at most ratio × their rate in the base window before it, among those you may read."), a.declining)
+	register(api, op("get-contact-insight", get, "/contacts/{id}/insight", "contacts", "A contact's scores",
+		"RFM, value tier, CLV, P(alive), expected purchases, churn risk and lifecycle stage at the last run, with the history of lifecycle moves and what each figure means."), a.contactInsight)
+	register(api, op("get-job", get, "/jobs/{id}", "jobs", "Read a durable job", "Its status, progress and result. Visible to the user who caused it and to admins."), a.getJob)
 
 	// Exports.
 	register(api, op("export", get, "/exports/{type}", "exports", "Export records",

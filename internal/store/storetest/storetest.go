@@ -63,6 +63,7 @@ func groups() []group {
 		{"Reports", reportTests},
 		{"Sales", salesTests},
 		{"Segments", segmentTests},
+		{"Insight", insightTests},
 	}
 }
 
