@@ -220,9 +220,6 @@ type ContactInsightOutput struct {
 }
 
 func (a *API) contactInsight(ctx context.Context, in *IDPath) (*ContactInsightOutput, error) {
-	res, err := a.deps.Insight.Contact(ctx, in.ID, func(ctx context.Context, id int64) error {
-		_, err := a.deps.Customers.GetContact(ctx, id)
-		return err
-	})
+	res, err := a.deps.Insight.Contact(ctx, in.ID, a.deps.Customers.ReadableContact)
 	return &ContactInsightOutput{Body: res}, err
 }

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -79,7 +78,7 @@ func testInsLifecycle(t *testing.T, e *env) {
 	}
 	want := map[string]string{"Lead": "lead", "Prospect": "prospect", "One": "first_time", "Two": "repeat", "Five": "loyal", "Old": "at_risk", "Gone": "lapsed"}
 	for name, stage := range want {
-		ci, err := svc.Contact(e.sys, ids[name], func(ctx context.Context, id int64) error { _, err := e.cs.GetContact(ctx, id); return err })
+		ci, err := svc.Contact(e.sys, ids[name], e.cs.ReadableContact)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,6 +281,9 @@ func testInsAccess(t *testing.T, e *env) {
 	}
 	if _, err := svc.PutSettings(e.as(e.user("Manager Lin", crm.RoleManager, team)), insight.Settings{RFMBins: 4}); !crm.IsKind(err, crm.KindForbidden) {
 		t.Errorf("a manager changed the settings: %v", err)
+	}
+	if _, err := svc.Contact(e.as(agent), other.ID, e.cs.ReadableContact); !crm.IsKind(err, crm.KindForbidden) {
+		t.Errorf("an agent read another's scores: %v", err)
 	}
 	list, err := svc.Browsers(e.as(agent), 30, 5, 50)
 	if err != nil || len(list) != 1 || list[0].ContactID != mine.ID {
