@@ -18,11 +18,11 @@ type Settings struct {
 	ValuableShare float64 `json:"valuable_share,omitempty" minimum:"0" maximum:"1" doc:"Share of customers, by profit, that are most valuable (default 0.2)"`
 	GrowableShare float64 `json:"growable_share,omitempty" minimum:"0" maximum:"1" doc:"Share of customers, by predicted value, that may be most growable (default 0.2)"`
 	// Lifecycle and churn.
-	LoyalOrders    int     `json:"loyal_orders,omitempty" minimum:"0" maximum:"1000" doc:"Orders that make a customer loyal (default 5)"`
-	AtRiskDays     int     `json:"at_risk_days,omitempty" minimum:"0" maximum:"3650" doc:"Days without an order after which a customer is at risk (default 90)"`
-	LapsedDays     int     `json:"lapsed_days,omitempty" minimum:"0" maximum:"3650" doc:"Days without an order after which a customer has lapsed (default 365)"`
+	LoyalOrders      int     `json:"loyal_orders,omitempty" minimum:"0" maximum:"1000" doc:"Orders that make a customer loyal (default 5)"`
+	AtRiskDays       int     `json:"at_risk_days,omitempty" minimum:"0" maximum:"3650" doc:"Days without an order after which a customer is at risk (default 90)"`
+	LapsedDays       int     `json:"lapsed_days,omitempty" minimum:"0" maximum:"3650" doc:"Days without an order after which a customer has lapsed (default 365)"`
 	MediumRiskPAlive float64 `json:"medium_risk_p_alive,omitempty" minimum:"0" maximum:"1" doc:"P(alive) below which churn risk is medium (default 0.6)"`
-	HighRiskPAlive float64 `json:"high_risk_p_alive,omitempty" minimum:"0" maximum:"1" doc:"P(alive) below which churn risk is high (default 0.3)"`
+	HighRiskPAlive   float64 `json:"high_risk_p_alive,omitempty" minimum:"0" maximum:"1" doc:"P(alive) below which churn risk is high (default 0.3)"`
 }
 
 // withDefaults fills the zero values.
