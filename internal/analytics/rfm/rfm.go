@@ -30,8 +30,13 @@
 // and the customers after it are shared equally among the scores that are
 // left, so that frequency, where most customers have ordered once, still
 // spreads the repeat buyers over F = 2..5 instead of jumping from 1 to 5.
-// When there are fewer distinct values than scores, the top scores stay
-// unused (Result.Ranges lists what each score covers).
+// When the groups fill fewer bins than there are scores, the scores used are
+// spread over the whole range, the lowest bin keeping 1 and the highest
+// taking Bins (two groups: 1 and Bins), so that the best value always
+// scores top: the only customers of a new shop, who all bought today, are
+// not "least recent". When every value is equal, ranking says nothing and
+// everyone takes the middle score, (Bins+1)/2 rounded down. Result.Ranges
+// lists what each score covers.
 package rfm
 
 import (
@@ -221,6 +226,10 @@ const denseLimit = 1 << 21
 // smallest value with score j+2, so a value's score is 1 + the number of
 // cuts at or below it.
 type scale struct {
+	// remap turns a bin (1-based) into its score when the bins used are
+	// fewer than the scores (see the package doc); nil when they are all
+	// used.
+	remap []int
 	cuts  []int64
 	stats []Range // per score in use, Min/Max/Customers
 	// dense maps value − lo to score when the values span less than
@@ -231,6 +240,26 @@ type scale struct {
 
 // newScale ranks values into at most bins scores. It may reorder values.
 func newScale(values []int64, bins int) *scale {
+	s := binScale(values, bins)
+	if used := len(s.stats); used > 0 && used < bins {
+		s.remap = make([]int, used)
+		for i := range s.remap {
+			if used == 1 {
+				s.remap[i] = (bins + 1) / 2
+			} else {
+				// 1 + round(i × (bins−1) / (used−1)), in integers.
+				s.remap[i] = 1 + (2*i*(bins-1)+used-1)/(2*(used-1))
+			}
+		}
+		for i := range s.stats {
+			s.stats[i].Score = s.remap[i]
+		}
+	}
+	return s
+}
+
+// binScale places values in bins by the rebased-quantile rule.
+func binScale(values []int64, bins int) *scale {
 	s := &scale{}
 	if len(values) == 0 {
 		return s
@@ -273,17 +302,25 @@ func newScale(values []int64, bins int) *scale {
 
 // score is the score of v, one of the values the scale was made from.
 func (s *scale) score(v int64) int {
+	bin := s.bin(v)
+	if s.remap != nil {
+		return s.remap[bin-1]
+	}
+	return bin
+}
+
+func (s *scale) bin(v int64) int {
 	if s.dense != nil {
 		return int(s.dense[v-s.lo])
 	}
-	score := 1
+	bin := 1
 	for _, c := range s.cuts {
 		if v < c {
 			break
 		}
-		score++
+		bin++
 	}
-	return score
+	return bin
 }
 
 // ranges reports the ranges of the scores; negated flips values that were

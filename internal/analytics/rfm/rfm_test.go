@@ -64,18 +64,26 @@ func TestRebasedQuantiles(t *testing.T) {
 			want:   []int{1, 1, 1, 2, 2, 3, 3, 4, 4, 5},
 		},
 		{
-			// Fewer distinct values than scores: the top scores stay
-			// unused.
+			// Fewer distinct values than scores: the two bins take the
+			// ends of the range.
 			name:   "two values",
 			values: []int64{5, 5, 5, 9},
 			bins:   5,
-			want:   []int{1, 1, 1, 2},
+			want:   []int{1, 1, 1, 5},
 		},
 		{
+			// Three bins over five scores: 1, 1 + round(2 × 4/2) = 3, 5.
+			name:   "three values",
+			values: []int64{1, 2, 3},
+			bins:   5,
+			want:   []int{1, 3, 5},
+		},
+		{
+			// Ranking says nothing: the middle score, (4+1)/2 = 2.
 			name:   "all equal",
 			values: []int64{3, 3, 3},
 			bins:   4,
-			want:   []int{1, 1, 1},
+			want:   []int{2, 2, 2},
 		},
 		{
 			// Values far apart take the sorting path instead of counting.
@@ -210,11 +218,12 @@ func TestScoreTies(t *testing.T) {
 		}
 	}
 	// Pairs are 10, 20, … 50 days back: R 5, 4, 3, 2, 1. Everyone has one
-	// order: F = 1. M rises with the pair: M 1..5.
+	// order, so frequency tells nobody apart: F is the middle score, 3. M
+	// rises with the pair: M 1..5.
 	for i, s := range res.Scores {
 		pair := i / 2
-		if int(s.R) != 5-pair || s.F != 1 || int(s.M) != pair+1 {
-			t.Errorf("customer %d: %v; want R%d F1 M%d", i+1, s, 5-pair, pair+1)
+		if int(s.R) != 5-pair || s.F != 3 || int(s.M) != pair+1 {
+			t.Errorf("customer %d: %v; want R%d F3 M%d", i+1, s, 5-pair, pair+1)
 		}
 	}
 }
