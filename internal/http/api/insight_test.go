@@ -51,7 +51,7 @@ var insightScenarios = []scenario{
 		want: map[string]any{"customers": 2, "lifecycle.first_time": 2, "rfm.bins": 5, "tiers.summary.#": 4}},
 	{name: "agents do not read the summary", as: "agent", method: get, path: "/api/v1/insight", status: 403},
 	{name: "a contact's scores", as: "admin", method: get, path: "/api/v1/contacts/{c1}/insight", status: 200,
-		want: map[string]any{"scores.lifecycle": "first_time", "scores.rfm_f": 1, "scores.churn_risk": "low", "lifecycle_moves.0.to": "first_time"}},
+		want: map[string]any{"scores.lifecycle": "first_time", "scores.rfm_r": 3, "scores.rfm_m": 1, "scores.churn_risk": "low", "lifecycle_moves.0.to": "first_time"}},
 	{name: "not for those who may not read the contact", as: "agent2", method: get, path: "/api/v1/contacts/{c1}/insight", status: 403},
 	{name: "the 80/20 view", as: "admin", method: get, path: "/api/v1/insight/pareto?top=1", status: 200,
 		want: map[string]any{"customers": 2, "top_customers.#": 1, "top_customers.0.contact_id": "{c2}"}},
