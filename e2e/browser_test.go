@@ -264,11 +264,17 @@ func seed(t *testing.T, s *testenv.Server) int64 {
 
 func (u *ui) signIn() {
 	u.t.Helper()
+	u.signInAs(userEmail, userPassword)
+}
+
+// signInAs signs in as another user.
+func (u *ui) signInAs(email, password string) {
+	u.t.Helper()
 	u.do("opening Guanxi", chromedp.Navigate(u.s.URL+"/"), chromedp.WaitVisible(chromedp.ID("email")))
 	u.checkPage("signin")
 	u.do("signing in",
-		chromedp.SendKeys(chromedp.ID("email"), userEmail),
-		chromedp.SendKeys(chromedp.ID("password"), userPassword),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.ID("signin-submit")),
 		chromedp.WaitVisible(chromedp.ID("q")),
 	)

@@ -132,7 +132,7 @@ func (a *App) handler() http.Handler {
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	a.Web = web.New(mux, web.Deps{
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Importer: a.Importer, Jobs: a.Jobs,
-		Accounts: a.Accounts, Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
+		Accounts: a.Accounts, Segments: a.Segments, Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
 		SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /{$}", a.Web.Home)

@@ -19,6 +19,7 @@ import (
 //
 //	t "key"                 the message of a key
 //	tp "key" "name" value…  the message with its placeholders filled
+//	count "key" n           the message of key with {n}, or of key_one when n is 1 ("1 customer")
 //	label "prefix" value    the message of prefix.value, else the value itself (custom event types …)
 //	money minor currency    an amount in the locale's way (NT$1,234.50; US$12.00)
 //	num n                   a count with the locale's grouping
@@ -33,6 +34,12 @@ func funcs(lang string, assets map[string]string) template.FuncMap {
 				params[fmt.Sprint(kv[i])] = kv[i+1]
 			}
 			return i18n.Message(lang, key, params)
+		},
+		"count": func(key string, n int64) string {
+			if n == 1 && i18n.Has(key+"_one") {
+				key += "_one"
+			}
+			return i18n.Message(lang, key, map[string]any{"n": groupDigits(strconv.FormatInt(n, 10))})
 		},
 		"label": func(prefix string, value any) string {
 			v := fmt.Sprint(value)

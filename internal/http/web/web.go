@@ -34,6 +34,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/segment"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -53,6 +54,7 @@ type Deps struct {
 	Importer    *importer.Importer
 	Jobs        *jobs.Service
 	Accounts    *account.Service
+	Segments    *segment.Service
 	Logger      *slog.Logger
 	Version     string
 	// Currency is the currency of amounts while the database has none yet
@@ -123,6 +125,17 @@ func (h *Web) routes() []route {
 		{pattern: "POST /customers/{id}", handle: h.updateCustomer},
 		{pattern: "GET /customers/{id}/timeline", handle: h.timelineMore},
 		{pattern: "POST /customers/{id}/activities", handle: h.logActivity},
+
+		{pattern: "GET /segments", handle: h.segmentsPage},
+		{pattern: "GET /segments/new", handle: h.newSegmentPage},
+		{pattern: "POST /segments", handle: h.createSegment},
+		{pattern: "POST /segments/builder", handle: h.segmentBuilder},
+		{pattern: "POST /segments/preview", handle: h.previewSegment},
+		{pattern: "GET /segments/{id}", handle: h.segmentPage},
+		{pattern: "GET /segments/{id}/edit", handle: h.editSegmentPage},
+		{pattern: "POST /segments/{id}", handle: h.updateSegment},
+		{pattern: "POST /segments/{id}/refresh", handle: h.refreshSegment},
+		{pattern: "POST /segments/{id}/delete", handle: h.deleteSegment},
 
 		{pattern: "GET /import", handle: h.importPage},
 		{pattern: "POST /import/preview", handle: h.previewImport},
@@ -390,7 +403,8 @@ func assetURLs(static fs.FS) map[string]string {
 
 // pageFiles lists each page's template file; every page is parsed with the
 // layout and the shared parts.
-var pageFiles = []string{"error", "signin", "customers", "customer_form", "customer", "import", "import_job"}
+var pageFiles = []string{"error", "signin", "customers", "customer_form", "customer", "import", "import_job",
+	"segments", "segment", "segment_form"}
 
 // parsePages parses every page once, then clones it for each language with
 // the functions of that language bound (t, money, date …), so rendering

@@ -106,8 +106,11 @@ func expect(t *testing.T, p *page, status int, fragments ...string) {
 const password = "correct horse battery staple"
 
 // startServer runs Guanxi with an admin and an agent who can sign in.
-func startServer(t *testing.T) *testenv.Server {
-	s := testenv.StartServer(t, "sqlite")
+func startServer(t *testing.T) *testenv.Server { return startServerOn(t, "sqlite") }
+
+// startServerOn is startServer on an engine (sqlite or postgres).
+func startServerOn(t *testing.T, engine string) *testenv.Server {
+	s := testenv.StartServer(t, engine)
 	sys := crm.WithPrincipal(context.Background(), crm.System)
 	for _, u := range []account.UserFields{
 		{Email: "owner@example.com", Name: "Owner", Role: crm.RoleAdmin},
