@@ -85,6 +85,7 @@ type Store interface {
 	// DealFacts reads what the forecast and KPIs need of every deal a
 	// query selects.
 	DealFacts(ctx context.Context, q FactQuery) ([]Fact, error)
+	QuoteStore
 }
 
 // Directory is what sales needs from the customer database (package

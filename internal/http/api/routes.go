@@ -237,6 +237,9 @@ func (a *API) routes() {
 	register(api, batch(op("create-deals-batch", post, "/deals/batch", "deals", "Create up to 1,000 deals",
 		"Each deal is checked on its own: the valid ones are created together.")), a.createDeals)
 	documentBody[BatchBody[sales.DealInput]](a, post, Prefix+"/deals/batch", "application/json", "The deals to create")
+	register(api, batch(op("move-deals-batch", post, "/deals/move-batch", "deals", "Move up to 1,000 deals",
+		"Each move is checked and applied on its own, as POST /deals/{id}/move does (lost reason, permissions, if_version); the answer lists every move's status and deal id or problem.")), a.moveDeals)
+	documentBody[BatchBody[DealMove]](a, post, Prefix+"/deals/move-batch", "application/json", "The moves")
 	register(api, op("get-deal", get, "/deals/{id}", "deals", "Read a deal", "With its contacts and lines."), a.getDeal)
 	register(api, op("update-deal", patch, "/deals/{id}", "deals", "Change a deal",
 		"A JSON merge patch of its fields; its stage changes only by moving it. With If-Match, a stale version gets 412."), a.updateDeal)
@@ -247,6 +250,16 @@ func (a *API) routes() {
 	register(api, op("list-deal-stage-changes", get, "/deals/{id}/stage-changes", "deals", "A deal's moves between stages",
 		"Oldest first, from its creation, with how long it stayed in each stage it left; reopened marks a closed deal moved back to an open stage."), a.dealStageChanges)
 	register(api, op("list-deal-audit", get, "/deals/{id}/audit", "deals", "Read a deal's history", "Who changed what, newest first."), a.dealAudit)
+
+	// Quotes.
+	register(api, created(op("create-quote", post, "/deals/{id}/quotes", "quotes", "Make a quote from a deal's lines",
+		"For those who may change the deal; the deal must be open and have lines. Numbered Q-000123; valid 30 days unless valid_until says otherwise. Later changes to the deal leave the quote as it was.")), a.createQuote)
+	register(api, op("list-deal-quotes", get, "/deals/{id}/quotes", "quotes", "A deal's quotes", "Newest first."), a.dealQuotes)
+	register(api, op("get-quote", get, "/quotes/{id}", "quotes", "Read a quote", "For those who may read its deal."), a.getQuote)
+	register(api, withPrecondition(op("decide-quote", post, "/quotes/{id}/status", "quotes", "Send, accept or reject a quote",
+		"A draft is sent; a sent quote still valid is accepted or rejected. accepted with mark_won also moves the deal to its won stage, in the same transaction.")), a.decideQuote)
+	register(api, op("quote-document", get, "/quotes/{id}/document", "quotes", "The printable quote",
+		"An HTML page in your language, with print styles: print it or save it as PDF from the browser."), a.quoteDocument)
 
 	register(api, op("sales-forecast", get, "/sales/forecast", "sales", "Forecast a period",
 		"Over the deals you may see (managers: their teams'; agents: their own and their team's): committed (won in the period), weighted pipeline (amount × stage probability of the open deals expected to close in the period), best case, and a history-based forecast that uses each stage's observed conversion to won and each owner's past win rate and cycle length instead of the fixed probabilities, with the gap between the two. The history is every closed deal you may see."), a.forecast)

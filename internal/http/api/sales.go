@@ -213,6 +213,41 @@ func (a *API) createDeals(ctx context.Context, in *Batch[sales.DealInput]) (*Bat
 	return batchOutput(ctx, len(list), mergeBatch(errs, results)), nil
 }
 
+// DealMove is one move of a batch.
+type DealMove struct {
+	DealID    int64 `json:"deal_id" minimum:"1"`
+	IfVersion int64 `json:"if_version,omitempty" minimum:"0" doc:"The version you last read; the move is refused (412) if the deal changed since. 0 or absent: any"`
+	sales.MoveInput
+}
+
+// MoveBatchOutput is what a batch of moves did.
+type MoveBatchOutput struct {
+	Body struct {
+		Moved   int           `json:"moved"`
+		Failed  int           `json:"failed"`
+		Results []BatchResult `json:"results" nullable:"false" doc:"One per move, in order: the deal's id and new version, or the problem"`
+	}
+}
+
+func (a *API) moveDeals(ctx context.Context, in *Batch[DealMove]) (*MoveBatchOutput, error) {
+	list, errs, err := batchItems[DealMove](ctx, a, in.RawBody)
+	if err != nil {
+		return nil, err
+	}
+	moves := make([]sales.Move, len(list))
+	for i, m := range list {
+		moves[i] = sales.Move{DealID: m.DealID, IfVersion: m.IfVersion, MoveInput: m.MoveInput}
+	}
+	results, err := a.deps.Sales.MoveDeals(ctx, moves)
+	if err != nil {
+		return nil, err
+	}
+	b := batchOutput(ctx, len(list), mergeBatch(errs, results))
+	out := &MoveBatchOutput{}
+	out.Body.Moved, out.Body.Failed, out.Body.Results = b.Body.Created, b.Body.Failed, b.Body.Results
+	return out, nil
+}
+
 func (a *API) getDeal(ctx context.Context, in *IDPath) (*DealOutput, error) {
 	d, err := a.deps.Sales.GetDeal(ctx, in.ID)
 	if err != nil {

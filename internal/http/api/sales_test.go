@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/guanxi-crm/guanxi/internal/testenv"
@@ -97,6 +98,12 @@ var salesScenarios = []scenario{
 	{name: "a batch, each on its own", as: "admin", method: post, path: "/api/v1/deals/batch",
 		body:   `{"items":[{"name":"b1","owner_id":{agent2_id}},{"name":"","owner_id":{agent2_id}},{"name":"b3","stage_id":{lost}}]}`,
 		status: 200, want: map[string]any{"created": 1, "failed": 2, "results.1.error.errors.0.field": "name", "results.2.error.errors.0.code": "lost_reason_required"}},
+	{name: "moves in a batch, each on its own", as: "agent2", method: post, path: "/api/v1/deals/move-batch",
+		body:   `{"items":[{"deal_id":{d2},"stage_id":{s2},"if_version":1},{"deal_id":{d1},"stage_id":{s2}},{"deal_id":{d2},"stage_id":{lost}},{"deal_id":{d2},"stage_id":{s3},"if_version":1},{"stage_id":{s3}},{"deal_id":{d2},"stage_id":{s1}}]}`,
+		status: 200, want: map[string]any{"moved": 2, "failed": 4, "results.5.version": 3, "results.0.id": "{d2}", "results.0.version": 2, "results.1.error.status": 403,
+			"results.2.error.errors.0.code": "lost_reason_required", "results.3.error.code": "stale_version", "results.4.error.status": 422}},
+	{name: "a move batch too large", as: "admin", method: post, path: "/api/v1/deals/move-batch",
+		body: `{"items":[` + strings.TrimSuffix(strings.Repeat(`{"deal_id":1,"stage_id":1},`, 1001), ",") + `]}`, status: 413},
 	{name: "filters", as: "admin", method: get, path: "/api/v1/deals?owner_id={agent2_id}&status=open&limit=1", status: 200,
 		want: map[string]any{"items.#": 1, "items.0.name": "b1", "next_url": "~cursor="}},
 

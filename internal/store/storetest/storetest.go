@@ -62,6 +62,7 @@ func groups() []group {
 		{"Commerce", commerceTests},
 		{"Reports", reportTests},
 		{"Sales", salesTests},
+		{"Quotes", quoteTests},
 		{"Segments", segmentTests},
 		{"Insight", insightTests},
 	}
