@@ -8,11 +8,14 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 )
 
-// Segments are evaluated on a schedule: membership follows changes to
-// customers' data within one interval (and at once on save or on demand).
+// Segments are evaluated every minute when the data their rules test
+// changed, and at least hourly (windows move with the clock): membership
+// follows changes to customers' data within a minute, and at once on save
+// or on demand.
 const (
 	segmentsJobKind = "segments.refresh"
-	segmentsEvery   = 5 * time.Minute
+	segmentsEvery   = time.Minute
+	segmentsMaxAge  = time.Hour
 )
 
 // Insight runs daily (and when an admin or manager asks).
@@ -29,7 +32,7 @@ func (a *App) refreshInsight(ctx context.Context, run *jobs.Run) error {
 
 // refreshSegments is the scheduled evaluation of every segment.
 func (a *App) refreshSegments(ctx context.Context, run *jobs.Run) error {
-	n, err := a.Segments.RefreshAll(crm.WithPrincipal(ctx, crm.System))
+	n, err := a.Segments.RefreshIfChanged(crm.WithPrincipal(ctx, crm.System), segmentsMaxAge)
 	if crm.IsKind(err, crm.KindInvalid) {
 		// Rules that name a deleted field wait for someone to fix them;
 		// retrying would not help, and the others were evaluated.
@@ -38,6 +41,9 @@ func (a *App) refreshSegments(ctx context.Context, run *jobs.Run) error {
 	}
 	if err != nil {
 		return err
+	}
+	if n < 0 {
+		return run.SetResult(map[string]any{"segments": 0, "unchanged": true})
 	}
 	return run.SetResult(map[string]int{"segments": n})
 }

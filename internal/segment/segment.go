@@ -16,6 +16,7 @@ package segment
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -73,6 +74,11 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	FieldDefs(ctx context.Context, recordType string) ([]customer.FieldDef, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
+	// DataMark changes whenever data a rule may test changes: contacts,
+	// their tags and companies (the audit log), events, orders, the scores
+	// of an insight run.
+	DataMark(ctx context.Context) (string, error)
 	AppendAudit(ctx context.Context, entries ...crm.AuditEntry) error
 
 	CreateSegment(ctx context.Context, s *Segment) error
@@ -434,6 +440,45 @@ func (s *Service) RefreshAll(ctx context.Context) (int, error) {
 		return done, crm.E("segment.RefreshAll", crm.KindInvalid, "segment_rule_broken").With("segments", strings.Join(broken, ", "))
 	}
 	return done, nil
+}
+
+// markKey keeps the data mark and time of the last scheduled evaluation.
+const markKey = "segments.last_evaluation"
+
+type evaluationMark struct {
+	Mark string    `json:"mark"`
+	At   time.Time `json:"at"`
+}
+
+// RefreshIfChanged is the scheduled evaluation: every segment is evaluated
+// when the data rules test changed since the last time, or when the last
+// time is older than maxAge (windows such as "in the last 90 days" move
+// with the clock). It reports how many segments it evaluated (-1: none,
+// nothing changed).
+func (s *Service) RefreshIfChanged(ctx context.Context, maxAge time.Duration) (int, error) {
+	mark, err := s.store.DataMark(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var last evaluationMark
+	if raw, ok, err := s.store.Setting(ctx, markKey); err != nil {
+		return 0, err
+	} else if ok {
+		_ = json.Unmarshal([]byte(raw), &last) // unreadable: evaluate
+	}
+	now := s.clock.Now()
+	if last.Mark == mark && now.Sub(last.At) < maxAge {
+		return -1, nil
+	}
+	n, err := s.RefreshAll(ctx)
+	if err != nil && !crm.IsKind(err, crm.KindInvalid) {
+		return n, err
+	}
+	raw, _ := json.Marshal(evaluationMark{Mark: mark, At: now})
+	if serr := s.store.SetSetting(ctx, markKey, string(raw)); serr != nil {
+		return n, serr
+	}
+	return n, err
 }
 
 // Members lists a segment's members at its last evaluation, among the

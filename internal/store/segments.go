@@ -446,3 +446,18 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// DataMark is the latest audit entry, event and order, and the latest
+// succeeded insight run: together they change whenever data a segment rule
+// tests changes (contact, tag, company and order changes are audited;
+// events are not). Each is the end of a primary-key index.
+func (s *Store) DataMark(ctx context.Context) (string, error) {
+	var audit, events, orders, runs int64
+	err := s.queryRow(ctx, `SELECT COALESCE((SELECT MAX(id) FROM audit_log), 0), COALESCE((SELECT MAX(id) FROM events), 0),
+		COALESCE((SELECT MAX(id) FROM orders), 0),
+		COALESCE((SELECT MAX(id) FROM jobs WHERE kind = 'insight.refresh' AND status = 'succeeded'), 0)`).Scan(&audit, &events, &orders, &runs)
+	if err != nil {
+		return "", mapError(err)
+	}
+	return fmt.Sprintf("a%d.e%d.o%d.i%d", audit, events, orders, runs), nil
+}

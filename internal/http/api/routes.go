@@ -278,7 +278,7 @@ func (a *API) routes() {
 		"Admins and managers. The whole segment (name, description, rule or text); a new rule is evaluated at once. "+ruleDoc)), a.putSegment)
 	register(api, noContent(op("delete-segment", del, "/segments/{id}", "segments", "Delete a segment", "Admins and managers; its members and history go with it.")), a.deleteSegment)
 	register(api, op("refresh-segment", post, "/segments/{id}/refresh", "segments", "Evaluate a segment now",
-		"Brings membership up to date and records who entered and left. Segments are also evaluated every 5 minutes."), a.refreshSegment)
+		"Brings membership up to date and records who entered and left. Segments are also evaluated within a minute of a change to the data their rules test, and hourly."), a.refreshSegment)
 	register(api, op("list-segment-members", get, "/segments/{id}/members", "segments", "A segment's members",
 		"At its last evaluation, newest first, among the contacts you may read."), a.segmentMembers)
 	register(api, op("list-segment-changes", get, "/segments/{id}/changes", "segments", "Who entered and left a segment",

@@ -17,6 +17,38 @@ var segmentTests = []test{
 	{"Refresh", testSegRefresh},
 	{"Access", testSegAccess},
 	{"Errors", testSegErrors},
+	{"RefreshIfChanged", testSegRefreshIfChanged},
+}
+
+func testSegRefreshIfChanged(t *testing.T, e *env) {
+	ids := e.segWorld()
+	svc := e.segments()
+	seg, err := svc.Create(e.sys, segment.Input{Name: "Visitors", Text: `events(type: "store_visit") >= 1`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(want int, why string) {
+		t.Helper()
+		n, err := svc.RefreshIfChanged(e.sys, time.Hour)
+		if err != nil || n != want {
+			t.Errorf("%s: evaluated %d segments (%v), want %d", why, n, err, want)
+		}
+	}
+	step(1, "first scheduled run")
+	step(-1, "nothing changed")
+	e.tick(time.Minute)
+	at := e.now()
+	bob := ids["Bob"]
+	e.tpBatch(e.sys, touchpoint.EventInput{Type: "store_visit", Channel: "store", OccurredAt: &at, Customer: crm.CustomerRef{ContactID: &bob}})
+	step(1, "after an event")
+	if got, _ := svc.Get(e.sys, seg.ID); got.Size != 4 {
+		t.Errorf("size after Bob's visit %d, want 4", got.Size)
+	}
+	step(-1, "nothing changed again")
+	e.update(e.sys, ids["Ann Lee"], func(f *customer.ContactFields) { f.Tags = []string{"new"} })
+	step(1, "after a contact changed")
+	e.tick(2 * time.Hour)
+	step(1, "an hour passed")
 }
 
 func (e *env) segments() *segment.Service {
