@@ -115,8 +115,8 @@ func (s *Service) facts(ctx context.Context, op string, q *ReportQuery) (stages 
 // quarter) over the deals the caller may read, filtered by pipeline, owner
 // and team: committed, weighted pipeline, best case, and the history-based
 // forecast beside the weighted one (package salesforecast says how). The
-// history is every closed deal the caller may read, whatever the owner and
-// team filters, so that each owner's rates are measured against everyone's.
+// history is every deal the caller may read, whatever the owner and team
+// filters, so that each owner's rates are measured against everyone's.
 func (s *Service) Forecast(ctx context.Context, q ReportQuery) (*Forecast, error) {
 	const op = "sales.Forecast"
 	now := s.clock.Now()
@@ -131,13 +131,7 @@ func (s *Service) Forecast(ctx context.Context, q ReportQuery) (*Forecast, error
 	if err != nil {
 		return nil, crm.Wrap(op, err)
 	}
-	var history []salesforecast.Deal
-	for _, d := range all {
-		if d.Status != StatusOpen {
-			history = append(history, d)
-		}
-	}
-	f := salesforecast.MakeForecast(salesforecast.Input{Stages: stages, History: history, Deals: selected,
+	f := salesforecast.MakeForecast(salesforecast.Input{Stages: stages, History: all, Deals: selected,
 		From: q.From, To: q.To, Now: now})
 	cur, err := s.Currency(ctx)
 	if err != nil {

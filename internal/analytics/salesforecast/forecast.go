@@ -8,8 +8,10 @@ import (
 // Input is what a forecast is made from.
 type Input struct {
 	Stages []Stage
-	// History are the closed deals that teach the observed rates: every
-	// closed deal the caller may see, whatever the filter of Deals.
+	// History are the deals that teach the observed rates: every deal the
+	// caller may see, whatever the filter of Deals. The closed ones give
+	// the rates and cycles; the open ones count in the age curve (age.go)
+	// as deals still open at their age.
 	History []Deal
 	// Deals are the deals the forecast adds up (open and closed), already
 	// filtered (pipeline, owner, team).
@@ -80,6 +82,7 @@ type rates struct {
 	summary   HistorySummary
 	stageRows []StageRate
 	ownerRows map[int64]*OwnerOutlook
+	ages      *ageCurve
 }
 
 func learn(stages []Stage, history []Deal) *rates {
@@ -171,15 +174,17 @@ func (r *rates) cycleOf(owner int64) (float64, bool) {
 	return 0, false
 }
 
-// probability is the history-based chance that an open deal is won.
-func (r *rates) probability(d *Deal, stages map[int64]*Stage) float64 {
+// probability is the history-based chance that an open deal is won: its
+// stage's conversion, times its owner's factor, times its age's factor.
+func (r *rates) probability(d *Deal, stages map[int64]*Stage, now time.Time) float64 {
 	p, ok := r.stage[d.StageID]
 	if !ok { // not an open stage we know: fall back on its fixed probability
 		if s := stages[d.StageID]; s != nil {
 			p = float64(s.Probability) / 100
 		}
 	}
-	return math.Min(1, p*r.factorOf(d.OwnerID))
+	age := r.ages.factor(now.Sub(d.CreatedAt).Hours() / 24)
+	return math.Min(1, p*r.factorOf(d.OwnerID)*age)
 }
 
 // predictedClose is when history expects an open deal to close: its owner's
@@ -200,6 +205,7 @@ func (r *rates) predictedClose(d *Deal, now time.Time) time.Time {
 // MakeForecast computes the forecast of a period.
 func MakeForecast(in Input) *Forecast {
 	r := learn(in.Stages, in.History)
+	r.ages = learnAges(in.History, in.Now)
 	stages := map[int64]*Stage{}
 	for i := range in.Stages {
 		stages[in.Stages[i].ID] = &in.Stages[i]
@@ -244,7 +250,7 @@ func MakeForecast(in Input) *Forecast {
 				o.best += d.Amount
 			}
 			if within(r.predictedClose(d, in.Now), in.From, in.To) {
-				x := float64(d.Amount) * r.probability(d, stages)
+				x := float64(d.Amount) * r.probability(d, stages, in.Now)
 				total.history += x
 				o.history += x
 			}

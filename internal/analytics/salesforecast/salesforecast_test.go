@@ -72,7 +72,16 @@ func TestForecast(t *testing.T) {
 	// Stage 2 reached by h1, h3 (won), h4, h5: (3 + 5×0.6)/(4+5) = 2/3.
 	// Owner 1: (2 + 5×0.6)/(3+5) = 0.625 → factor 0.625/0.6; cycle (40+5×20)/7 = 20.
 	// Owner 2: (1 + 3)/(2+5) = 4/7 → factor (4/7)/0.6; cycle (20+100)/6 = 20.
-	h21 := 10000 * 0.4 * (0.625 / 0.6)
+	// Ages (age.go): the five closed deals close at 4 (lost), 10, 20, 30
+	// (won) and 31 (lost) days. Still open after 4 days: 0.8; after 10:
+	// 0.6, having won 0.8 × 1/4 = 0.2; after 20: 0.4, won 0.4; after 30:
+	// 0.2, won 0.6 in all. Deal 21 is 12 days old: P(won later | open) =
+	// (0.6 − 0.2) / 0.6 = 2/3, against 0.6 for a new deal; 3 deals lived
+	// 12 days or more, so its factor is (3 × (2/3)/0.6 + 5) / (3 + 5).
+	// Deal 22 (90 days) is older than any deal of the history: no deal at
+	// risk, factor 1; deal 24 is not a day old: factor 1.
+	age21 := (3*((2.0/3)/0.6) + 5) / 8
+	h21 := 10000 * 0.4 * (0.625 / 0.6) * age21
 	h22 := 5000 * (2.0 / 3) * ((4.0 / 7) / 0.6)
 	h24 := 1001 * 0.4
 	want := Forecast{
@@ -91,7 +100,7 @@ func TestForecast(t *testing.T) {
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("forecast\n got %+v\nwant %+v", got, want)
 	}
-	if want.HistoryPipeline != 7742 {
+	if want.HistoryPipeline != 7915 {
 		t.Fatalf("the hand computation moved: %d", want.HistoryPipeline)
 	}
 
@@ -228,5 +237,52 @@ func TestReached(t *testing.T) {
 				t.Errorf("reached %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestAgeFactor works the competing-risks curve by hand on deals created
+// the same day: won at 10 days (two), lost at 20, won at 30, and one still
+// open at 40 (censored).
+//
+//	age 10: 5 at risk, 2 won → still open 0.6, won 0.4
+//	age 20: 3 at risk, 1 lost → still open 0.4
+//	age 30: 2 at risk, 1 won → won 0.4 + 0.4 × 1/2 = 0.6, still open 0.2
+//
+// P(won later | open at a) / P(won): a = 0: 1; a = 15: (0.6 − 0.4)/0.6 / 0.6
+// = 5/9, with 3 at risk; a = 35: 0, with 1 at risk (the open one).
+func TestAgeFactor(t *testing.T) {
+	now := day("2026-02-10")
+	deals := []Deal{
+		closedDeal(1, 1, Won, 1, "2026-01-01", "2026-01-11", 1),
+		closedDeal(2, 1, Won, 1, "2026-01-01", "2026-01-11", 1),
+		closedDeal(3, 1, Lost, 1, "2026-01-01", "2026-01-21", 1),
+		closedDeal(4, 1, Won, 1, "2026-01-01", "2026-01-31", 1),
+		openDeal(5, 1, 11, 1, "2026-01-01", "", 1), // 40 days old now
+	}
+	c := learnAges(deals, now)
+	for _, tc := range []struct {
+		age, want float64
+	}{
+		{0, 1},                          // (5 × 1 + 5) / 10
+		{15, (3*(5.0/9) + 5) / (3 + 5)}, // 0.8333…
+		{35, (1*0 + 5.0) / (1 + 5)},     // 5/6
+		{50, 1},                         // nobody at risk: no evidence
+	} {
+		if got := c.factor(tc.age); !near(got, tc.want) {
+			t.Errorf("factor(%v) = %v, want %v", tc.age, got, tc.want)
+		}
+	}
+	// Many stalled deals, open far longer than any win took: the factor
+	// of one more falls towards 0 — (20 × 0 + 5) / (20 + 5).
+	for i := range 20 {
+		deals = append(deals, openDeal(int64(100+i), 1, 11, 1, "2025-01-01", "", 1))
+	}
+	c = learnAges(deals, now)
+	if got := c.factor(300); !near(got, 5.0/25) {
+		t.Errorf("a stalled deal's factor %v, want 0.2", got)
+	}
+	// Without a win in the history, age says nothing.
+	if got := learnAges(deals[2:3], now).factor(100); got != 1 {
+		t.Errorf("no wins: factor %v", got)
 	}
 }
