@@ -267,7 +267,8 @@ func (u *ui) signIn() {
 	u.signInAs(userEmail, userPassword)
 }
 
-// signInAs signs in as another user.
+// signInAs signs in as another user: the dashboard shows, and then the
+// customers are opened, where the journeys start.
 func (u *ui) signInAs(email, password string) {
 	u.t.Helper()
 	u.do("opening Guanxi", chromedp.Navigate(u.s.URL+"/"), chromedp.WaitVisible(chromedp.ID("email")))
@@ -276,10 +277,14 @@ func (u *ui) signInAs(email, password string) {
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.ID("signin-submit")),
-		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.ID("dashboard")),
 	)
-	if got := u.text("main"); !strings.Contains(got, u.msg("customers.title")) {
+	if got := u.text("main"); !strings.Contains(got, u.msg("dashboard.title")) {
 		u.t.Fatalf("after signing in the page says %q", got)
+	}
+	u.do("opening the customers", chromedp.Navigate(u.s.URL+"/customers"), chromedp.WaitVisible(chromedp.ID("q")))
+	if got := u.text("main"); !strings.Contains(got, u.msg("customers.title")) {
+		u.t.Fatalf("the customers page says %q", got)
 	}
 }
 

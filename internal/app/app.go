@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/config"
 	"github.com/guanxi-crm/guanxi/internal/crm"
@@ -26,6 +27,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/segment"
@@ -49,6 +51,8 @@ type App struct {
 	Sales       *sales.Service
 	Segments    *segment.Service
 	Insight     *insight.Service
+	Leads       *lead.Service // leads, web forms and the shared lead pools (公海)
+	Activities  *activity.Service
 	Importer    *importer.Importer
 	Jobs        *jobs.Service
 	// Runner runs the durable jobs while the server serves.
@@ -108,6 +112,11 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Runner.Every(segmentsJobKind, segmentsEvery, nil)
 	a.Runner.Handle(insight.JobKind, a.refreshInsight)
 	a.Runner.Every(insight.JobKind, insightEvery, nil)
+	a.openLeads()
+	if err := a.openActivities(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.watchPools()
 	a.Handler = a.handler()
 	return a, nil
@@ -124,7 +133,7 @@ func (a *App) handler() http.Handler {
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Commerce: a.Commerce, Reports: a.Reports,
 		Importer: a.Importer, Exporter: &exporter.Exporter{Customers: a.Customers, Commerce: a.Commerce, Touchpoints: a.Touchpoints},
 		Jobs: a.Jobs, Logger: a.Logger,
-		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales, Segments: a.Segments, Insight: a.Insight,
+		Accounts: a.Accounts, Idempotency: a.Idempotency, Sales: a.Sales, Segments: a.Segments, Insight: a.Insight, Activities: a.Activities, Leads: a.Leads,
 		Version: Version, SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /healthz", a.healthz)
@@ -132,7 +141,8 @@ func (a *App) handler() http.Handler {
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	a.Web = web.New(mux, web.Deps{
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Importer: a.Importer, Jobs: a.Jobs,
-		Accounts: a.Accounts, Segments: a.Segments, Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
+		Accounts: a.Accounts, Segments: a.Segments, Insight: a.Insight, Reports: a.Reports, Sales: a.Sales, Commerce: a.Commerce,
+		Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
 		SecureCookies: a.Config.SecureCookies,
 	})
 	mux.HandleFunc("GET /{$}", a.Web.Home)

@@ -74,6 +74,8 @@ var domain = map[string][]string{
 	"internal/touchpoint":  nil,
 	"internal/commerce":    nil,
 	"internal/jobs":        nil,
+	"internal/lead":        nil,
+	"internal/activity":    nil,
 	// segment checks conditions on contact and company fields with the
 	// catalogue that lists filter by: one definition of each field.
 	"internal/segment": {module + "/internal/customer"},
@@ -103,6 +105,8 @@ var others = map[string]string{
 	"internal/http/httpx":      "HTTP edge: errors, middleware",
 	"internal/http/web":        "HTTP edge: the server-rendered UI",
 	"internal/i18n":            "message catalogues",
+	"internal/mail":            "email: SMTP sending (the standard library's net/smtp)",
+	"internal/mail/mailtest":   "test support: a real SMTP server on the loopback",
 	"internal/store":           "the SQL store",
 	"internal/store/storetest": "the store conformance suite",
 	"internal/testenv":         "test support",

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/mail"
 )
 
 // Config is everything Guanxi can be told.
@@ -42,6 +43,14 @@ type Config struct {
 	// proxies whose X-Forwarded-For names the client: sign-in limits and
 	// logs then see the client, not the proxy.
 	TrustedProxies string
+	// SMTPURL is the mail server notifications are emailed through
+	// (smtp://user:password@host:port, or smtps://…); empty sends no email.
+	SMTPURL string
+	// MailFrom is the sender of those emails ("Guanxi <crm@example.com>").
+	MailFrom string
+	// PublicURL is where users reach Guanxi (https://crm.example.com): the
+	// links in emails start with it.
+	PublicURL string
 }
 
 // Defaults returns the configuration of a fresh install.
@@ -60,7 +69,7 @@ func Defaults() Config {
 var env = map[string]string{
 	"addr": "GUANXI_ADDR", "data": "GUANXI_DATA", "database": "GUANXI_DATABASE", "log-level": "GUANXI_LOG_LEVEL",
 	"log-format": "GUANXI_LOG_FORMAT", "default-region": "GUANXI_DEFAULT_REGION", "currency": "GUANXI_CURRENCY", "secure-cookies": "GUANXI_SECURE_COOKIES",
-	"trusted-proxies": "GUANXI_TRUSTED_PROXIES",
+	"trusted-proxies": "GUANXI_TRUSTED_PROXIES", "smtp-url": "GUANXI_SMTP_URL", "mail-from": "GUANXI_MAIL_FROM", "public-url": "GUANXI_PUBLIC_URL",
 }
 
 // Register adds the flags of the settings a command uses to fs; their
@@ -85,6 +94,9 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string, server b
 	}
 	str(&c.Addr, "addr", d.Addr, "address to listen on (host:port; :8080 for every interface)")
 	str(&c.TrustedProxies, "trusted-proxies", d.TrustedProxies, "reverse proxies (CIDR, comma-separated, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client")
+	str(&c.SMTPURL, "smtp-url", d.SMTPURL, "mail server for notification emails: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty sends none")
+	str(&c.MailFrom, "mail-from", d.MailFrom, "sender of notification emails, e.g. \"Guanxi <crm@example.com>\"")
+	str(&c.PublicURL, "public-url", d.PublicURL, "address users reach Guanxi at (https://crm.example.com), for the links in emails")
 	secure := d.SecureCookies
 	if v := getenv(env["secure-cookies"]); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -124,6 +136,16 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SMTPURL != "" {
+		if err := mail.Check(c.SMTPURL, c.MailFrom); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public url %q: want http(s)://host", c.PublicURL))
+		}
 	}
 	return errors.Join(errs...)
 }

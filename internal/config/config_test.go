@@ -37,6 +37,11 @@ func TestValidate(t *testing.T) {
 		{"no data dir", func(c *Config) { c.DataDir = " " }, false},
 		{"trusted proxies", func(c *Config) { c.TrustedProxies = "127.0.0.1, 10.0.0.0/8,::1" }, true},
 		{"a proxy that is no address", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,proxy.local" }, false},
+		{"smtp", func(c *Config) { c.SMTPURL, c.MailFrom = "smtp://u:p@mail.example.com:587", "Guanxi <crm@example.com>" }, true},
+		{"smtp without a sender", func(c *Config) { c.SMTPURL = "smtps://mail.example.com" }, false},
+		{"smtp that is no smtp url", func(c *Config) { c.SMTPURL, c.MailFrom = "mail.example.com:25", "crm@example.com" }, false},
+		{"public url", func(c *Config) { c.PublicURL = "https://crm.example.com" }, true},
+		{"public url without a scheme", func(c *Config) { c.PublicURL = "crm.example.com" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

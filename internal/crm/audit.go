@@ -15,7 +15,8 @@ const (
 	ActionRestore = "restore"
 	ActionMerge   = "merge"
 	ActionPurge   = "purge"
-	ActionJoin    = "join" // an anonymous profile joined a contact
+	ActionJoin    = "join"    // an anonymous profile joined a contact
+	ActionConvert = "convert" // a lead became a contact, company and deal
 )
 
 // AuditEntry records who changed what, when. Changes hold each changed field
@@ -26,7 +27,7 @@ type AuditEntry struct {
 	At         time.Time `json:"at"`
 	ActorID    *int64    `json:"actor_id" doc:"User who made the change; null for the system"`
 	ActorName  string    `json:"actor_name"`
-	Action     string    `json:"action" enum:"create,update,delete,restore,merge,purge,join"`
+	Action     string    `json:"action" enum:"create,update,delete,restore,merge,purge,join,convert"`
 	RecordType string    `json:"record_type"`
 	RecordID   int64     `json:"record_id"`
 	Changes    []Change  `json:"changes" nullable:"false"`

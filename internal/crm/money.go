@@ -150,5 +150,26 @@ func SettleCurrency(ctx context.Context, st Settings, given, fallback string) (s
 		v.Add("currency", "required")
 		return "", v.Err(op)
 	}
-	return given, st.SetSetting(ctx, CurrencySetting, given)
+	first, ok := st.(settingInitializer)
+	if !ok {
+		return given, st.SetSetting(ctx, CurrencySetting, given)
+	}
+	// Two first records at once: on PostgreSQL both may have read no
+	// currency; the second one's insert waits for the first to commit and
+	// then finds its currency.
+	stored, err := first.InitSetting(ctx, CurrencySetting, given)
+	if err != nil {
+		return "", err
+	}
+	if stored != given {
+		v.Add("currency", "currency_mismatch", "currency", stored)
+		return "", v.Err(op)
+	}
+	return given, nil
+}
+
+// settingInitializer sets a setting only if it has no value yet, and
+// returns the value it has then (a store does it in one statement).
+type settingInitializer interface {
+	InitSetting(ctx context.Context, key, value string) (string, error)
 }

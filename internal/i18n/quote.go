@@ -4,7 +4,7 @@ package i18n
 // GET /quotes/{id}/document). They join the web UI's strings at start.
 var quoteCatalogue = map[string]entry{
 	"quote.title":       {"Quote {number}", "報價單 {number}", "报价单 {number}"},
-	"quote.deal":        {"For", "案件", "商机"},
+	"quote.deal":        {"For", "商機", "商机"},
 	"quote.date":        {"Date", "日期", "日期"},
 	"quote.valid_until": {"Valid until", "有效期限", "有效期至"},
 	"quote.status":      {"Status", "狀態", "状态"},

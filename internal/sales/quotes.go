@@ -2,6 +2,7 @@ package sales
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
@@ -207,7 +208,11 @@ func (s *Service) DecideQuote(ctx context.Context, id, ifVersion int64, in Quote
 		}
 		switch {
 		case !ok:
-			v.Add("status", "invalid_transition", "from", old.Status, "to", in.Status)
+			next := strings.Join(allowed, ", ")
+			if next == "" {
+				next = "—" // accepted and rejected are final
+			}
+			v.Add("status", "invalid_transition", "from", old.Status, "to", in.Status, "allowed", next)
 		case in.Status == QuoteAccepted && old.Expired:
 			v.Add("status", "quote_expired", "valid_until", old.ValidUntil)
 		case in.MarkWon && in.Status != QuoteAccepted:

@@ -591,6 +591,10 @@ func (s *Store) MoveContactRecords(ctx context.Context, from, into int64, at tim
 			{"UPDATE deal_contacts SET contact_id = ? WHERE contact_id = ? AND deal_id NOT IN (SELECT deal_id FROM deal_contacts WHERE contact_id = ?)", []any{into, from, into}},
 			{"DELETE FROM deal_contacts WHERE contact_id = ?", []any{from}},
 			{"DELETE FROM contact_metrics WHERE contact_id = ?", []any{from}},
+			// a lead converted into the merged contact names the survivor; a pool
+			// claim on the merged contact ends
+			{"UPDATE leads SET contact_id = ? WHERE contact_id = ?", []any{into, from}},
+			{"DELETE FROM lead_pool_claims WHERE record_type = 'contact' AND record_id = ?", []any{from}},
 			{"UPDATE contacts SET merged_into_id = ?, deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?", []any{into, now, now, from}},
 		} {
 			if _, err := s.exec(ctx, q.sql, q.args...); err != nil {

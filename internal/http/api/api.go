@@ -20,6 +20,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
@@ -29,6 +30,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/segment"
@@ -52,6 +54,8 @@ type Deps struct {
 	Sales       *sales.Service
 	Segments    *segment.Service
 	Insight     *insight.Service
+	Activities  *activity.Service
+	Leads       *lead.Service
 	Accounts    *account.Service
 	Idempotency IdempotencyStore
 	Version     string
@@ -64,6 +68,8 @@ type Deps struct {
 type API struct {
 	deps Deps
 	huma huma.API
+	// forms limits public form submissions per client address.
+	forms *submitLimiter
 }
 
 // New registers every route of the API on mux.
@@ -92,12 +98,13 @@ func New(mux *http.ServeMux, deps Deps) *API {
 		Formats:       map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat},
 		DefaultFormat: "application/json",
 	}
-	a := &API{deps: deps, huma: humago.New(mux, cfg)}
+	a := &API{deps: deps, huma: humago.New(mux, cfg), forms: newSubmitLimiter(submitBurst, submitInterval)}
 	a.huma.UseMiddleware(requireAuth(a.huma), fewBatchesAtOnce(), func(ctx huma.Context, next func(huma.Context)) {
 		u := ctx.URL()
 		next(huma.WithValue(ctx, requestURLKey{}, &u))
 	})
 	a.routes()
+	a.formPages(mux)
 	mux.HandleFunc("GET "+Prefix+"/openapi.json", a.serveOpenAPI)
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
@@ -153,6 +160,11 @@ var apiTags = []*huma.Tag{
 	{Name: "pipelines", Description: "Sales processes: ordered stages with win probabilities"},
 	{Name: "deals", Description: "Opportunities worked through a pipeline; every move between stages is recorded"},
 	{Name: "sales", Description: "Forecasts and sales KPIs"},
+	{Name: "leads", Description: "Leads: captured, scored, qualified or disqualified, converted into a contact, company and deal"},
+	{Name: "pools", Description: "The shared lead pools (公海): records without an owner, claimed by reps under each pool's rules"},
+	{Name: "forms", Description: "Public web forms that capture leads, with their source and UTM parameters"},
+	{Name: "activities", Description: "Tasks, calls, meetings and notes on contacts, companies, deals and leads; my tasks, overdue lists, deals without a next step"},
+	{Name: "notifications", Description: "Reminders, mentions and assignments for the signed-in user"},
 }
 
 // OpenAPI returns the API's OpenAPI document.

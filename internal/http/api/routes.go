@@ -6,9 +6,11 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
@@ -265,6 +267,97 @@ func (a *API) routes() {
 		"Over the deals you may see (managers: their teams'; agents: their own and their team's): committed (won in the period), weighted pipeline (amount × stage probability of the open deals expected to close in the period), best case, and a history-based forecast that uses each stage's observed conversion to won and each owner's past win rate and cycle length instead of the fixed probabilities, with the gap between the two. The history is every closed deal you may see."), a.forecast)
 	register(api, op("sales-kpis", get, "/sales/kpis", "sales", "Sales KPIs of a period",
 		"Win rate, average deal size and cycle length of the deals closed in the period (overall and per owner), stage conversion of the deals created in it, open pipeline and its coverage of a target. Activities per deal are not measured yet: activities are not recorded yet."), a.kpis)
+
+	// Activities and notifications.
+	register(api, created(op("create-activity", post, "/activities", "activities", "Log or plan an activity",
+		"A task, call, meeting or note on a contact, company, deal or lead you may change. Tasks, calls and meetings are assigned to you unless assignee_id names a colleague who may read the record (they are notified). remind_at schedules a reminder (a notification, and an email when SMTP is set up). @name or @email in the body notifies colleagues who may read the record; other mentions stay text. completed: true logs one that is done (a call with its outcome).")), a.createActivity)
+	register(api, op("list-activities", get, "/activities", "activities", "A record's activities",
+		"Newest first, for a record you may read (a contact's include those of the contacts merged into it)."), a.listActivities)
+	register(api, op("my-tasks", get, "/activities/mine", "activities", "My tasks",
+		"Your open tasks, calls and meetings, soonest due first and those without a due time last: all of them, those due today (in tz), or the overdue ones."), a.myTasks)
+	register(api, op("overdue-activities", get, "/activities/overdue", "activities", "A rep's overdue activities",
+		"Open tasks, calls and meetings assigned to the rep and due before now, oldest first. Yours, or a rep's whose records you may see (managers: their teams'; admins and viewers: anyone's)."), a.overdueActivities)
+	register(api, op("deals-without-next-step", get, "/activities/no-next-step", "activities", "A rep's open deals without a next step",
+		"Open deals owned by the rep with no open task, call or meeting due in the future, oldest first, with when an activity on each was last logged or completed. Who may ask is as for the overdue list."), a.dealsWithoutNextStep)
+	register(api, op("get-activity", get, "/activities/{id}", "activities", "Read an activity",
+		"For those who may read its record, its owner's team and its assignee."), a.getActivity)
+	register(api, op("update-activity", patch, "/activities/{id}", "activities", "Change an activity",
+		"A JSON merge patch of its fields; type and record stay. completed: true completes it (recording when and by whom), false reopens it. A moved reminder replaces the earlier one; null clears it. New mentions notify. With If-Match, a stale version gets 412."), a.updateActivity)
+	documentBody[activity.Fields](a, patch, Prefix+"/activities/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-activity", del, "/activities/{id}", "activities", "Delete an activity",
+		"With its notifications; its reminder will not come.")), a.deleteActivity)
+	register(api, op("list-notifications", get, "/notifications", "notifications", "Your notifications",
+		"Newest first: reminders, mentions and activities given to you, written in your language. unread=true keeps the unread ones; the first page's total counts them."), a.listNotifications)
+	register(api, op("read-notification", post, "/notifications/{id}/read", "notifications", "Mark a notification read", "Only your own."), a.readNotification)
+	register(api, op("read-all-notifications", post, "/notifications/read-all", "notifications", "Mark every notification read", ""), a.readAllNotifications)
+
+	// Leads, the shared lead pools (公海) and web forms.
+	register(api, op("list-leads", get, "/leads", "leads", "List leads",
+		"The leads you may read, newest first: filter by status, owner, team, source and web form. Leads without an owner are listed by their pool (GET /pools/{id}/leads)."), a.listLeads)
+	register(api, created(op("create-lead", post, "/leads", "leads", "Create a lead",
+		"Yours unless owner_id names another user; unowned: true leaves it in its pool. The email is stored lower-case, the phone in E.164; the lead is scored at once (score, score_reasons).")), a.createLead)
+	register(api, batch(op("create-leads-batch", post, "/leads/batch", "leads", "Create up to 1,000 leads",
+		"Each lead is checked on its own: the valid ones are created together, and the answer lists every lead's status and id or problem.")), a.createLeads)
+	documentBody[BatchBody[lead.LeadInput]](a, post, Prefix+"/leads/batch", "application/json", "The leads to create")
+	register(api, op("get-lead", get, "/leads/{id}", "leads", "Read a lead",
+		"With its score and the reasons for it, and its pool claim. A lead in a pool is readable by those who may work that pool."), a.getLead)
+	register(api, op("update-lead", patch, "/leads/{id}", "leads", "Change a lead",
+		"A JSON merge patch of its fields; it is rescored. Its status changes only by qualifying, disqualifying or converting it. Taking its owner away returns it to its pool. With If-Match, a stale version gets 412."), a.updateLead)
+	documentBody[lead.LeadFields](a, patch, Prefix+"/leads/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-lead", del, "/leads/{id}", "leads", "Delete a lead", "For good; its history stays in the audit log.")), a.deleteLead)
+	register(api, withPrecondition(op("qualify-lead", post, "/leads/{id}/qualify", "leads", "Qualify a lead",
+		"A new lead, or a disqualified one taken back. A converted lead stays converted (409).")), a.qualifyLead)
+	register(api, withPrecondition(op("disqualify-lead", post, "/leads/{id}/disqualify", "leads", "Disqualify a lead",
+		"A reason is required (422 disqualify_reason_required). It ends the lead's pool claim.")), a.disqualifyLead)
+	register(api, withPrecondition(op("convert-lead", post, "/leads/{id}/convert", "leads", "Convert a lead into a contact, a company and a deal",
+		"In one transaction: a contact from the lead (or contact_id, an existing one), a company from its company name (or company_id; no_company: none) with the contact's position there, and a deal when deal is given. They belong to the lead's owner, and each has an audit entry \"convert\" naming the lead; the lead becomes converted with their ids. A contact whose email or phone another contact has is refused (409 duplicate_contact with params.existing_id): convert into it with contact_id.")), a.convertLead)
+	register(api, op("list-lead-audit", get, "/leads/{id}/audit", "leads", "Read a lead's history", "Who changed what, newest first: creation, edits, claims, releases, recycling, conversion."), a.leadAudit)
+	register(api, op("get-lead-scoring", get, "/lead-scoring", "leads", "The lead scoring rules",
+		"Points for a company, a business email (not free mail), a phone, the company size and the source, and for behaviour: events of a type (with a property containing a text) on the contacts with the lead's email or phone, within some days."), a.getLeadScoring)
+	register(api, op("put-lead-scoring", put, "/lead-scoring", "leads", "Change the lead scoring rules",
+		"Admins only. Every open lead is rescored by a background job (leads are also rescored hourly, and on every change)."), a.putLeadScoring)
+
+	register(api, op("list-pools", get, "/pools", "pools", "List the lead pools", "The default pool first, then the teams' pools, with their rules."), a.listPools)
+	register(api, created(op("create-pool", post, "/pools", "pools", "Create a team's pool",
+		"Admins only; one per team. Records of the team without an owner sit in it; those of teams without a pool sit in the default pool.")), a.createPool)
+	register(api, op("get-pool", get, "/pools/{id}", "pools", "Read a pool", ""), a.getPool)
+	register(api, op("update-pool", patch, "/pools/{id}", "pools", "Change a pool's rules",
+		"Admins only. A JSON merge patch: claim_cap, recycle_days, protection_days, collision_policy, name."), a.updatePool)
+	documentBody[lead.PoolFields](a, patch, Prefix+"/pools/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-pool", del, "/pools/{id}", "pools", "Delete a team's pool",
+		"Admins only; the default pool stays (409). Its records fall to the default pool; its claims end, the records staying with their reps.")), a.deletePool)
+	register(api, op("list-pool-leads", get, "/pools/{id}/leads", "pools", "The leads in a pool",
+		"Open leads without an owner, newest first. Reps see the default pool and their teams' pools; admins and viewers every pool."), a.poolLeads)
+	register(api, op("list-pool-contacts", get, "/pools/{id}/contacts", "pools", "The contacts in a pool",
+		"Live contacts without an owner, newest first, as a pool card: who they are and where they work, not how to reach them."), a.poolContacts)
+	register(api, created(op("claim-lead", post, "/leads/{id}/claim", "pools", "Claim a lead from its pool",
+		"201 with the claim when the lead is yours; 202 with a pending claim when it matches another rep's customer and the pool sends such claims for approval. Refused with 409: claim_cap_reached (you hold the pool's cap), claim_protected (it came back from you within the protection days), claim_collision (it matches another rep's customer: same email, phone or company; params name it), claim_pending, not_in_pool.")), a.claimLead)
+	documentAccepted(a, Prefix+"/leads/{id}/claim")
+	register(api, created(op("claim-contact", post, "/contacts/{id}/claim", "pools", "Claim a contact from its pool",
+		"As POST /leads/{id}/claim, for a contact without an owner.")), a.claimContact)
+	documentAccepted(a, Prefix+"/contacts/{id}/claim")
+	register(api, noContent(op("release-lead", post, "/leads/{id}/release", "pools", "Put a lead back in its pool",
+		"Its owner (or a manager or admin) gives it up; the owner may not claim it again for the pool's protection days.")), a.releaseLead)
+	register(api, noContent(op("release-contact", post, "/contacts/{id}/release", "pools", "Put a contact back in its pool",
+		"As POST /leads/{id}/release, for a contact.")), a.releaseContact)
+	register(api, op("list-pool-claims", get, "/pool-claims", "pools", "List claims",
+		"Oldest first, each with when it falls due for recycling. Admins see every claim; managers those of the pools whose claims they decide, and their own; others their own (mine=true: only your own)."), a.listClaims)
+	register(api, op("approve-pool-claim", post, "/pool-claims/{id}/approve", "pools", "Approve a pending claim",
+		"Admins, and managers of the pool's team (any manager, for the default pool); not your own claim. The record becomes the claimer's."), a.approveClaim)
+	register(api, op("reject-pool-claim", post, "/pool-claims/{id}/reject", "pools", "Reject a pending claim", "As approving; the record stays in the pool."), a.rejectClaim)
+
+	register(api, op("list-lead-forms", get, "/lead-forms", "forms", "List web forms", "Admins and managers."), a.listForms)
+	register(api, created(op("create-lead-form", post, "/lead-forms", "forms", "Define a web form",
+		"Admins only. Its page is /forms/{slug} (embed it in an iframe); submissions go to POST /api/v1/forms/{slug}. Each makes an unowned lead in the form's pool, with the form's default source and the UTM parameters.")), a.createForm)
+	register(api, op("get-lead-form", get, "/lead-forms/{id}", "forms", "Read a web form", "Admins and managers."), a.getForm)
+	register(api, op("update-lead-form", patch, "/lead-forms/{id}", "forms", "Change a web form", "Admins only. A JSON merge patch."), a.updateForm)
+	documentBody[lead.FormFields](a, patch, Prefix+"/lead-forms/{id}", "application/merge-patch+json", "The fields to change")
+	register(api, noContent(op("delete-lead-form", del, "/lead-forms/{id}", "forms", "Delete a web form", "Admins only. Its leads stay.")), a.deleteForm)
+	register(api, public(op("get-public-form", get, "/forms/{slug}", "forms", "Read a public form",
+		"No sign-in. What a page needs to draw the form: its fields, texts, the honeypot field to hide and where to post.")), a.publicForm)
+	register(api, public(formBody(op("submit-form", post, "/forms/{slug}", "forms", "Submit a public form",
+		"No sign-in. The body is URL-encoded (as an HTML form sends it) or a JSON object of strings: the form's fields (name, email, phone, company_name, title, company_size, notes) and utm_source, utm_medium, utm_campaign, utm_term, utm_content (else taken from the query string, else from the Referer's). A filled honeypot field (website) is answered like a success and stores nothing. At most 10 submissions per client address at once, then one every 6 seconds (per server process): 429 with Retry-After."))), a.submitForm)
+	documentFormBody(a, Prefix+"/forms/{slug}")
 
 	// Segments.
 	register(api, op("list-segments", get, "/segments", "segments", "List segments", "Every segment, by name, with its size at its last evaluation."), a.listSegments)

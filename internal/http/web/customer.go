@@ -29,6 +29,9 @@ type customerPage struct {
 	page
 	C       *customer.Contact
 	CanEdit bool
+	// Insight is the customer's scores and lifecycle; nil when the user
+	// may see only the basic card.
+	Insight *insightPanel
 	Timeline
 	Activity activityForm
 }
@@ -110,6 +113,9 @@ func (h *Web) customerData(r *http.Request, id int64, form activityForm, cursor 
 	data := &customerPage{page: h.page(r, ""), C: c, CanEdit: p.CanWrite() && !c.Restricted && c.DeletedAt == nil, Activity: form}
 	data.Nav = "customers"
 	if data.Timeline, err = h.timeline(r, c, cursor); err != nil {
+		return nil, err
+	}
+	if data.Insight, err = h.insightPanel(r, c); err != nil {
 		return nil, err
 	}
 	return data, nil

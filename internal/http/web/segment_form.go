@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
@@ -325,6 +326,20 @@ func (h *Web) newSegmentPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := ruleState{Mode: "builder", Match: "all", Rows: []ruleRow{{}}}
 	data := h.segmentFormData(r, "segment_form.new_title", 0, 0)
+	// A link may fill the form in (the insight screens and the dashboard
+	// lead here with the rule behind a figure): ?rule=…&name=….
+	q := r.URL.Query()
+	if text := strings.TrimSpace(q.Get("rule")); text != "" && len(text) <= 10000 {
+		st = ruleState{Mode: "text", Match: "all", Text: text}
+		if rule, err := segment.Parse(text); err == nil {
+			if built, ok := stateOf(rule, rf); ok {
+				st = built
+			}
+		}
+	}
+	if name := strings.TrimSpace(q.Get("name")); utf8.RuneCountInString(name) <= 200 {
+		data.Name = name
+	}
 	return h.showSegmentForm(w, r, http.StatusOK, data, st, rf, "", false)
 }
 

@@ -28,12 +28,16 @@ import (
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/http/httpx"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/importer"
+	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/report"
+	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/segment"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
@@ -44,7 +48,7 @@ var templateFS embed.FS
 // The static files served: the UI's own, and the vendored ones with their
 // licences (not the script that refreshes them).
 //
-//go:embed static/*.css static/*.js static/vendor/*/*.js static/vendor/*/LICENSE static/vendor/*/VERSION
+//go:embed static/*.css static/*.js static/vendor/*/*.js static/vendor/*/LICENSE static/vendor/*/NOTICE static/vendor/*/VERSION
 var staticFS embed.FS
 
 // Deps are the services the UI drives.
@@ -55,6 +59,10 @@ type Deps struct {
 	Jobs        *jobs.Service
 	Accounts    *account.Service
 	Segments    *segment.Service
+	Insight     *insight.Service
+	Reports     *report.Service
+	Sales       *sales.Service
+	Commerce    *commerce.Service
 	Logger      *slog.Logger
 	Version     string
 	// Currency is the currency of amounts while the database has none yet
@@ -74,7 +82,7 @@ type Web struct {
 
 // Paths of the UI's main pages.
 const (
-	HomePath      = "/customers"
+	HomePath      = "/"
 	SignInPath    = "/signin"
 	staticPrefix  = "/static/"
 	langCookie    = "guanxi_lang"
@@ -137,6 +145,21 @@ func (h *Web) routes() []route {
 		{pattern: "POST /segments/{id}/refresh", handle: h.refreshSegment},
 		{pattern: "POST /segments/{id}/delete", handle: h.deleteSegment},
 
+		{pattern: "GET /insight", handle: h.insightPage},
+		{pattern: "POST /insight/run", handle: h.runInsight},
+		{pattern: "GET /insight/run/{id}", handle: h.insightRunProgress},
+		{pattern: "GET /insight/cohorts", handle: h.cohortsPage},
+		{pattern: "GET /insight/funnel", handle: h.funnelPage},
+		{pattern: "GET /insight/bundles", handle: h.bundlesPage},
+		{pattern: "GET /insight/pain-points", handle: h.painPointsPage},
+
+		{pattern: "GET /pipeline", handle: h.pipelinePage},
+		{pattern: "GET /deals/{id}", handle: h.dealPage},
+		{pattern: "POST /deals/{id}/move", handle: h.moveDeal},
+		{pattern: "POST /deals/{id}/quotes", handle: h.createQuote},
+		{pattern: "POST /quotes/{id}/decide", handle: h.decideQuote},
+		{pattern: "GET /forecast", handle: h.forecastPage},
+
 		{pattern: "GET /import", handle: h.importPage},
 		{pattern: "POST /import/preview", handle: h.previewImport},
 		{pattern: "POST /import", handle: h.startImport},
@@ -159,10 +182,11 @@ func notFound(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// Home is where "/" leads: the customers, or the sign-in page.
+// Home is "/": the dashboard for those signed in, else the sign-in page.
+// The app mounts it on "GET /{$}", beside the API.
 func (h *Web) Home(w http.ResponseWriter, r *http.Request) {
 	if _, ok := crm.PrincipalFrom(r.Context()); ok {
-		http.Redirect(w, r, HomePath, http.StatusSeeOther)
+		h.wrap(route{handle: h.dashboardPage}).ServeHTTP(w, r)
 		return
 	}
 	http.Redirect(w, r, SignInPath, http.StatusSeeOther)
@@ -297,7 +321,11 @@ type page struct {
 	Path     string // this page, to come back to after switching language
 	Nav      string
 	CanWrite bool
-	Version  string
+	// InsightPath is where the nav's Insight leads: the whole insight for
+	// those who read every record, else the pain points among their
+	// customers (the rest adds up everyone).
+	InsightPath string
+	Version     string
 }
 
 func (h *Web) page(r *http.Request, titleKey string) page {
@@ -309,6 +337,10 @@ func (h *Web) page(r *http.Request, titleKey string) page {
 	}
 	if u, ok := crm.PrincipalFrom(r.Context()); ok {
 		p.User, p.CanWrite = u, u.CanWrite()
+		p.InsightPath = "/insight/pain-points"
+		if readsAll(u) {
+			p.InsightPath = "/insight"
+		}
 	}
 	return p
 }
@@ -373,7 +405,7 @@ func (h *Web) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	if path.Base(name) == "LICENSE" || path.Base(name) == "VERSION" {
+	if base := path.Base(name); base == "LICENSE" || base == "NOTICE" || base == "VERSION" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	}
 	http.ServeFileFS(w, r, h.static, name)
@@ -404,7 +436,8 @@ func assetURLs(static fs.FS) map[string]string {
 // pageFiles lists each page's template file; every page is parsed with the
 // layout and the shared parts.
 var pageFiles = []string{"error", "signin", "customers", "customer_form", "customer", "import", "import_job",
-	"segments", "segment", "segment_form"}
+	"segments", "segment", "segment_form", "dashboard", "insight", "insight_cohorts", "insight_funnel",
+	"insight_bundles", "insight_pain", "pipeline", "deal", "forecast"}
 
 // parsePages parses every page once, then clones it for each language with
 // the functions of that language bound (t, money, date …), so rendering

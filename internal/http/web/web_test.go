@@ -85,7 +85,7 @@ func (b *browser) post(path string, form url.Values, headers ...string) *page {
 func (b *browser) signIn(email, password string) {
 	b.t.Helper()
 	p := b.post("/signin", url.Values{"email": {email}, "password": {password}})
-	if p.Status != http.StatusSeeOther || p.Location != "/customers" {
+	if p.Status != http.StatusSeeOther || p.Location != "/" {
 		b.t.Fatalf("sign in: %d %s\n%s", p.Status, p.Location, p.Body)
 	}
 }
@@ -148,13 +148,12 @@ func TestSignInAndOut(t *testing.T) {
 	expect(t, p, http.StatusUnauthorized, "The email or password is not correct.", `value="owner@example.com"`, `value="/import"`)
 
 	p = b.post("/signin", url.Values{"email": {"owner@example.com"}, "password": {password}, "next": {"//evil.example/"}})
-	if p.Status != http.StatusSeeOther || p.Location != "/customers" {
+	if p.Status != http.StatusSeeOther || p.Location != "/" {
 		t.Fatalf("sign in with a foreign next: %d %s", p.Status, p.Location)
 	}
 	expect(t, b.get("/customers"), 200, "Owner", `aria-current="page"`, "No customers yet.")
-	if p := b.get("/"); p.Location != "/customers" {
-		t.Errorf("/ when signed in leads to %q", p.Location)
-	}
+	// Home, once signed in, is the dashboard.
+	expect(t, b.get("/"), 200, `<a href="/" aria-current="page">Dashboard</a>`, `id="dashboard"`)
 
 	p = b.post("/signout", nil)
 	if p.Status != http.StatusSeeOther || p.Location != "/signin" {

@@ -62,9 +62,11 @@ func groups() []group {
 		{"Commerce", commerceTests},
 		{"Reports", reportTests},
 		{"Sales", salesTests},
+		{"Leads", leadTests},
 		{"Quotes", quoteTests},
 		{"Segments", segmentTests},
 		{"Insight", insightTests},
+		{"Activities", activityTests},
 	}
 }
 

@@ -21,7 +21,10 @@
     var lang = root.lang || "en";
     var formats = {
       date: new Intl.DateTimeFormat(lang, { dateStyle: "medium" }),
-      datetime: new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" })
+      datetime: new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }),
+      // A day of the calendar (datetime="2026-05-15"): the same day in
+      // every time zone.
+      day: new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" })
     };
     var times = scope.querySelectorAll ? scope.querySelectorAll("time[data-format]") : [];
     for (var i = 0; i < times.length; i++) {
