@@ -54,6 +54,13 @@ func (a *App) rescoreLeads(ctx context.Context, run *jobs.Run) error {
 	return run.SetResult(map[string]int{"changed": n})
 }
 
+// LeadJobs, LeadCustomers and LeadDeals adapt the job system and the
+// customer and sales services to what the lead service asks of them (the
+// conformance suite wires them too).
+func LeadJobs(j *jobs.Service) lead.Jobs                { return leadJobs{j} }
+func LeadCustomers(cs *customer.Service) lead.Customers { return leadCustomers{cs} }
+func LeadDeals(s *sales.Service) lead.Deals             { return leadDeals{s} }
+
 // leadJobs enqueues the lead service's jobs.
 type leadJobs struct{ jobs *jobs.Service }
 

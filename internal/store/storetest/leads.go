@@ -3,8 +3,8 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"github.com/guanxi-crm/guanxi/internal/app"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +13,6 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/lead"
-	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -52,8 +51,10 @@ type leadWorld struct {
 func newLeadWorld(t *testing.T, e *env) *leadWorld {
 	t.Helper()
 	w := &leadWorld{env: e}
-	w.leads = lead.NewService(e.st, leadCustomers{e.cs}, leadDeals{e.sales},
-		lead.Options{Clock: e.clock, Region: "TW", Jobs: leadJobQueue{jobs.NewService(e.st, e.clock)}})
+	// The app's adapters: the suite converts leads through the real
+	// customer and sales services.
+	w.leads = lead.NewService(e.st, app.LeadCustomers(e.cs), app.LeadDeals(e.sales),
+		lead.Options{Clock: e.clock, Region: "TW", Jobs: app.LeadJobs(jobs.NewService(e.st, e.clock))})
 	w.north, w.south = e.team("North"), e.team("South")
 	w.manager = e.user("Manager", crm.RoleManager, w.north)
 	w.a1 = e.user("Agent One", crm.RoleAgent, w.north)
@@ -1002,81 +1003,4 @@ func testLeadsForms(t *testing.T, e *env) {
 	if got := w.getLead(l.ID); got.FormID != nil {
 		t.Errorf("the lead of a deleted form %s", jsonOf(got))
 	}
-}
-
-// The app's adapters, as internal/app wires them: the conformance suite
-// converts leads through the real customer and sales services.
-
-type leadJobQueue struct{ jobs *jobs.Service }
-
-func (q leadJobQueue) Enqueue(ctx context.Context, kind, key string, payload any, runAt time.Time) error {
-	_, err := q.jobs.Enqueue(ctx, jobs.Spec{Kind: kind, Key: key, Payload: payload, RunAt: runAt})
-	return err
-}
-
-type leadCustomers struct{ cs *customer.Service }
-
-func (c leadCustomers) CreateContact(ctx context.Context, n lead.NewContact) (int64, error) {
-	f := customer.ContactFields{DisplayName: n.Name, OwnerID: n.OwnerID, TeamID: n.TeamID, LifecycleStage: customer.StageProspect}
-	if n.Email != "" {
-		f.Emails = []customer.Email{{Address: n.Email}}
-	}
-	if n.Phone != "" {
-		number, ext, _ := strings.Cut(n.Phone, ";ext=")
-		f.Phones = []customer.Phone{{Number: number, Ext: ext}}
-	}
-	results, err := c.cs.CreateContacts(ctx, []customer.ContactFields{f}, customer.WriteOptions{Source: "lead"})
-	if err != nil {
-		return 0, err
-	}
-	return results[0].ID, results[0].Err
-}
-
-func (c leadCustomers) CreateCompany(ctx context.Context, n lead.NewCompany) (int64, error) {
-	results, err := c.cs.CreateCompanies(ctx, []customer.CompanyFields{{Name: n.Name, Size: n.Size, Domain: n.Domain,
-		OwnerID: n.OwnerID, TeamID: n.TeamID}})
-	if err != nil {
-		return 0, err
-	}
-	return results[0].ID, results[0].Err
-}
-
-func (c leadCustomers) AddPosition(ctx context.Context, contactID, companyID int64, title string) error {
-	_, err := c.cs.CreatePosition(ctx, customer.PositionFields{ContactID: contactID, CompanyID: companyID, Title: title})
-	return err
-}
-
-func (c leadCustomers) WritableContact(ctx context.Context, id int64) (int64, error) {
-	live, refused, err := c.cs.WritableContacts(ctx, []int64{id})
-	if err != nil {
-		return 0, err
-	}
-	if err := refused[id]; err != nil {
-		return 0, err
-	}
-	return live[id], nil
-}
-
-func (c leadCustomers) ReadableCompany(ctx context.Context, id int64) error {
-	refused, err := c.cs.ReadableCompanies(ctx, []int64{id})
-	if err != nil {
-		return err
-	}
-	return refused[id]
-}
-
-type leadDeals struct{ s *sales.Service }
-
-func (d leadDeals) CreateDeal(ctx context.Context, n lead.NewDeal) (int64, error) {
-	in := sales.DealInput{
-		DealFields: sales.DealFields{Name: n.Name, Amount: n.Amount, ExpectedCloseOn: n.ExpectedCloseOn, OwnerID: n.OwnerID,
-			TeamID: n.TeamID, CompanyID: n.CompanyID, NextStep: n.NextStep,
-			Contacts: []sales.DealContact{{ContactID: n.ContactID, Role: n.ContactRole}}},
-		PipelineID: n.PipelineID, StageID: n.StageID, Currency: n.Currency,
-	}
-	results, err := d.s.CreateDeals(ctx, []sales.DealInput{in})
-	if err != nil {
-		return 0, err
-	}
-	return results[0].ID, results[0].Err
 }
