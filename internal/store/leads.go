@@ -373,20 +373,7 @@ func (s *Store) LeadPool(ctx context.Context, id int64) (*lead.Pool, error) {
 
 // LeadPools reads every pool, the default one first.
 func (s *Store) LeadPools(ctx context.Context) ([]*lead.Pool, error) {
-	rows, err := s.query(ctx, "SELECT "+poolColumns+" FROM lead_pools ORDER BY CASE WHEN team_id IS NULL THEN 0 ELSE 1 END, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*lead.Pool{}
-	for rows.Next() {
-		p, err := scanPool(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanPool, "SELECT "+poolColumns+" FROM lead_pools ORDER BY CASE WHEN team_id IS NULL THEN 0 ELSE 1 END, id")
 }
 
 // UpdateLeadPool saves a pool's settings.
@@ -611,20 +598,7 @@ func (s *Store) PoolClaims(ctx context.Context, q lead.ClaimQuery) ([]*lead.Clai
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.query(ctx, query+" ORDER BY claimed_at, id LIMIT ?", append(args, max(q.Limit, 1))...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*lead.Claim{}
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanClaim, query+" ORDER BY claimed_at, id LIMIT ?", append(args, max(q.Limit, 1))...)
 }
 
 // CountPoolClaims counts a user's claims in a pool.
@@ -899,20 +873,7 @@ func (s *Store) LeadFormBySlug(ctx context.Context, slug string) (*lead.Form, er
 
 // LeadForms lists every form by slug.
 func (s *Store) LeadForms(ctx context.Context) ([]*lead.Form, error) {
-	rows, err := s.query(ctx, "SELECT "+formColumns+" FROM lead_forms ORDER BY slug")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*lead.Form{}
-	for rows.Next() {
-		f, err := scanForm(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanForm, "SELECT "+formColumns+" FROM lead_forms ORDER BY slug")
 }
 
 // UpdateLeadForm saves a form.

@@ -91,19 +91,6 @@ func (s *Store) Positions(ctx context.Context, contactID, companyID int64) ([]*c
 	if contactID == 0 {
 		where, arg = " WHERE p.company_id = ?", companyID
 	}
-	rows, err := s.query(ctx, "SELECT "+positionColumns+positionFrom+where+
+	return queryAll(ctx, s, scanPosition, "SELECT "+positionColumns+positionFrom+where+
 		" ORDER BY p.status, p.started_on DESC, p.id", arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*customer.Position{}
-	for rows.Next() {
-		p, err := scanPosition(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, mapError(rows.Err())
 }

@@ -56,20 +56,7 @@ func (s *Store) Quote(ctx context.Context, id int64) (*sales.Quote, error) {
 
 // DealQuotes lists a deal's quotes, newest first.
 func (s *Store) DealQuotes(ctx context.Context, dealID int64) ([]*sales.Quote, error) {
-	rows, err := s.query(ctx, "SELECT "+quoteColumns+" FROM quotes q JOIN deals d ON d.id = q.deal_id WHERE q.deal_id = ? ORDER BY q.id DESC", dealID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*sales.Quote{}
-	for rows.Next() {
-		q, err := scanQuote(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanQuote, "SELECT "+quoteColumns+" FROM quotes q JOIN deals d ON d.id = q.deal_id WHERE q.deal_id = ? ORDER BY q.id DESC", dealID)
 }
 
 // DecideQuote saves a quote's status and decision time.

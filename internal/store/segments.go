@@ -404,20 +404,7 @@ func (s *Store) Segment(ctx context.Context, id int64) (*segment.Segment, error)
 
 // Segments reads every segment by name.
 func (s *Store) Segments(ctx context.Context) ([]*segment.Segment, error) {
-	rows, err := s.query(ctx, "SELECT "+segmentColumns+" FROM segments ORDER BY name, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*segment.Segment{}
-	for rows.Next() {
-		seg, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, seg)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanSegment, "SELECT "+segmentColumns+" FROM segments ORDER BY name, id")
 }
 
 // UpdateSegment saves a segment's name, description and rule.

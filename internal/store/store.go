@@ -502,3 +502,22 @@ func anySlice[T any](xs []T) []any {
 	}
 	return out
 }
+
+// queryAll reads every row of a query with scan; no rows give an empty,
+// non-nil slice.
+func queryAll[T any](ctx context.Context, s *Store, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, mapError(rows.Err())
+}

@@ -92,20 +92,7 @@ func scanTag(row rowScanner) (*customer.Tag, error) {
 
 // Tags lists every tag by name, with how many live records carry it.
 func (s *Store) Tags(ctx context.Context) ([]*customer.Tag, error) {
-	rows, err := s.query(ctx, "SELECT "+tagColumns+" FROM tags t ORDER BY t.name_key")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*customer.Tag{}
-	for rows.Next() {
-		t, err := scanTag(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanTag, "SELECT "+tagColumns+" FROM tags t ORDER BY t.name_key")
 }
 
 // Tag reads one tag.

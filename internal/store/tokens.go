@@ -48,20 +48,7 @@ func (s *Store) Token(ctx context.Context, id int64) (*account.Token, error) {
 
 // Tokens lists a user's tokens (userID 0: everyone's), newest first.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*account.Token, error) {
-	rows, err := s.query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE ? = 0 OR user_id = ? ORDER BY id DESC", userID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*account.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanToken, "SELECT "+tokenColumns+" FROM api_tokens WHERE ? = 0 OR user_id = ? ORDER BY id DESC", userID, userID)
 }
 
 // RevokeToken marks a token revoked.

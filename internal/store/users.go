@@ -132,20 +132,7 @@ func scanTeam(row rowScanner) (*account.Team, error) {
 
 // Teams lists every team by name.
 func (s *Store) Teams(ctx context.Context) ([]*account.Team, error) {
-	rows, err := s.query(ctx, "SELECT "+s.teamColumns()+" FROM teams t ORDER BY t.name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*account.Team{}
-	for rows.Next() {
-		t, err := scanTeam(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, mapError(rows.Err())
+	return queryAll(ctx, s, scanTeam, "SELECT "+s.teamColumns()+" FROM teams t ORDER BY t.name")
 }
 
 // Team reads a team.
