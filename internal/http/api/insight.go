@@ -91,13 +91,13 @@ func (a *API) pareto(ctx context.Context, in *paretoInput) (*ParetoOutput, error
 	return &ParetoOutput{Body: v}, err
 }
 
-// windowParams are a window [from, to) defaulting to the last year.
-type windowParams struct {
+// WindowParams are a window [from, to) defaulting to the last year.
+type WindowParams struct {
 	From time.Time `query:"from" doc:"Start (RFC 3339); default a year before to"`
 	To   time.Time `query:"to" doc:"End, exclusive (RFC 3339); default now"`
 }
 
-func (w windowParams) window(defaultSpan time.Duration) (time.Time, time.Time) {
+func (w WindowParams) window(defaultSpan time.Duration) (time.Time, time.Time) {
 	to := w.To
 	if to.IsZero() {
 		to = time.Now().UTC()
@@ -112,7 +112,7 @@ func (w windowParams) window(defaultSpan time.Duration) (time.Time, time.Time) {
 const year = 365 * 24 * time.Hour
 
 type cohortsInput struct {
-	windowParams
+	WindowParams
 	Period   string `query:"period" enum:"month,week" default:"month"`
 	TimeZone string `query:"tz" maxLength:"64" default:"UTC" doc:"IANA time zone of the calendar, e.g. Asia/Taipei"`
 }
@@ -135,7 +135,7 @@ func (a *API) cohorts(ctx context.Context, in *cohortsInput) (*CohortsOutput, er
 }
 
 type funnelInput struct {
-	windowParams
+	WindowParams
 	Steps      string `query:"steps" required:"true" maxLength:"1100" doc:"Event types in order, comma-separated" example:"product_view,add_to_cart,checkout_started,purchase"`
 	WindowDays int    `query:"window_days" minimum:"0" maximum:"3650" default:"30" doc:"Days from the first step within which the others count; 0 for no limit"`
 }
@@ -160,7 +160,7 @@ func (a *API) funnel(ctx context.Context, in *funnelInput) (*FunnelOutput, error
 }
 
 type basketsInput struct {
-	windowParams
+	WindowParams
 	SegmentID     int64   `query:"segment_id" minimum:"0" doc:"Only the orders of this segment's members"`
 	MinSupport    float64 `query:"min_support" minimum:"0" maximum:"1" default:"0.01" doc:"Least share of orders an item set is in"`
 	MinConfidence float64 `query:"min_confidence" minimum:"0" maximum:"1" default:"0.2" doc:"Least share of A's orders that also hold b"`
