@@ -162,6 +162,12 @@ func runAll(ctx context.Context, e *env, scenarios []*scenario, rep *Report) err
 	}
 	lookup.ratio(bare, "bare HTTP")
 	for _, s := range scenarios {
+		if s.run != nil {
+			if err := s.run(ctx, e, s, rep); err != nil {
+				return fmt.Errorf("bench: %s: %w", s.key, err)
+			}
+			continue
+		}
 		if s.prepare != nil {
 			if err := s.prepare(ctx, e); err != nil {
 				return fmt.Errorf("bench: preparing %s: %w", s.key, err)

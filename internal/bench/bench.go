@@ -27,6 +27,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,16 @@ type Config struct {
 	// from.
 	Contacts int
 	Seed     int64
+	// Events and Orders size the shop data of the segment and rfm
+	// scenarios: touchpoint events and orders of the loaded contacts, 0
+	// meaning EventsPerContact and OrdersPerContact per contact. The shop
+	// data is made only when a scenario reads it.
+	Events, Orders int
+	// Datasets is the directory of the public data sets the clv and
+	// basket scenarios read (CDNOW, Groceries); "" is $GUANXI_DATASETS, or
+	// else DefaultDatasets. A scenario whose data set is absent is skipped,
+	// and the report says so.
+	Datasets string
 	// SkipPositions loads the data set without its buying committees
 	// (positions), which take most of the load time; contacts then have no
 	// current companies to read, list or find.
@@ -141,6 +152,15 @@ func (c *Config) defaults() error {
 	if c.DefaultRegion == "" {
 		c.DefaultRegion = "TW"
 	}
+	if c.Events < 0 || c.Orders < 0 {
+		errs = append(errs, fmt.Errorf("events %d, orders %d: want 0 (the default) or more", c.Events, c.Orders))
+	}
+	if c.Datasets == "" {
+		c.Datasets = os.Getenv("GUANXI_DATASETS")
+	}
+	if c.Datasets == "" {
+		c.Datasets = DefaultDatasets
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -184,7 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	// Build the data set with one app, then close it, so that the start
 	// is measured on a data set that is already there.
-	d, err := buildData(ctx, &cfg, appCfg, rep)
+	d, err := buildData(ctx, &cfg, appCfg, scenarios, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -349,15 +369,16 @@ func startServer(ctx context.Context, cfg *Config, appCfg config.Config, d *data
 	return s, nil
 }
 
-// ScenarioNames lists the scenarios --scenario accepts: each of the
-// search kinds, or "search" for all of them.
+// ScenarioNames lists the scenarios --scenario accepts: each scenario, and
+// each group ("search" for all the search kinds, "analytics" for the
+// analytics scenarios) before its first member.
 func ScenarioNames() []string {
-	names := make([]string, 0, len(allScenarios)+1)
+	names := make([]string, 0, len(allScenarios)+2)
 	for _, s := range allScenarios {
-		names = append(names, s.key)
-		if s.key == "list" {
-			names = append(names, "search")
+		if s.group != "" && !slices.Contains(names, s.group) {
+			names = append(names, s.group)
 		}
+		names = append(names, s.key)
 	}
 	return names
 }

@@ -33,6 +33,13 @@ type data struct {
 	// pool holds new contacts for the create scenario, none sharing an
 	// email or phone with the data set or each other.
 	pool []customer.ContactFields
+	// shop holds what the analytics scenarios must find in the shop data
+	// (nil when none was made).
+	shop *shopAnswers
+	// groceries are the Groceries baskets (loaded as orders too), or why
+	// they could not be read.
+	groceries    [][]string
+	groceriesErr error
 }
 
 // Search kinds.
@@ -48,7 +55,7 @@ const termsPerKind = 2000
 
 // buildData generates the data set and loads it through the services of an
 // app that is closed again afterwards.
-func buildData(ctx context.Context, cfg *Config, appCfg config.Config, rep *Report) (*data, error) {
+func buildData(ctx context.Context, cfg *Config, appCfg config.Config, scenarios []*scenario, rep *Report) (*data, error) {
 	start := time.Now()
 	a, err := app.Open(ctx, appCfg, cfg.Logger)
 	if err != nil {
@@ -91,11 +98,6 @@ func buildData(ctx context.Context, cfg *Config, appCfg config.Config, rep *Repo
 		return nil, err
 	}
 	loaded := time.Now()
-	if a.Store.Dialect() == "postgres" {
-		if err := analyze(ctx, a, rep); err != nil {
-			return nil, err
-		}
-	}
 	b := &rep.Build
 	b.Contacts, b.Companies, b.Positions, b.Rejected = stats.Contacts, stats.Companies, stats.Positions, stats.Rejected
 	b.PositionsSkipped = cfg.SkipPositions
@@ -122,21 +124,77 @@ func buildData(ctx context.Context, cfg *Config, appCfg config.Config, rep *Repo
 	}
 	d.drawTerms(r, ds, loadedIdx, a.Customers.DefaultRegion())
 
-	need := 2 * cfg.CreateContacts
-	cfg.logf("generating %d more contacts to create", need)
-	d.pool = newContacts(ds, cfg.Seed, need, a.Customers.DefaultRegion())
-	if len(d.pool) < need {
-		rep.note("the create pool holds %d contacts of the %d asked for", len(d.pool), need)
+	// The create scenario's pool, when it runs.
+	if slices.ContainsFunc(scenarios, func(s *scenario) bool { return s.key == "create" }) {
+		need := 2 * cfg.CreateContacts
+		cfg.logf("generating %d more contacts to create", need)
+		d.pool = newContacts(ds, cfg.Seed, need, a.Customers.DefaultRegion())
+		if len(d.pool) < need {
+			rep.note("the create pool holds %d contacts of the %d asked for", len(d.pool), need)
+		}
 	}
 	// Let the data set go, and give its memory back, so that the serving
 	// phase's peak is the server's and the clients'.
 	ds = nil
 	debug.FreeOSMemory()
 
+	built, err := d.buildShop(ctx, cfg, a, scenarios, rep)
+	if err != nil {
+		return nil, err
+	}
+	if !built && a.Store.Dialect() == "postgres" {
+		if err := analyze(ctx, a, rep); err != nil {
+			return nil, err
+		}
+	}
+
 	b.Generate, b.Load, b.Total = seconds(generated.Sub(start)), seconds(loaded.Sub(generated)), seconds(time.Since(start))
 	cfg.logf("data set ready in %s: %d contacts, %d companies, %d positions", time.Since(start).Round(time.Millisecond),
 		stats.Contacts, stats.Companies, stats.Positions)
 	return d, nil
+}
+
+// buildShop makes the shop data when a scenario reads it: every contact's
+// events and orders, and the Groceries baskets as orders; then, as after
+// an import, the store's upkeep after a bulk load (and on PostgreSQL the
+// planner's statistics), and the day's insight run, which the server would
+// otherwise start with. It reports whether it made any.
+func (d *data) buildShop(ctx context.Context, cfg *Config, a *app.App, scenarios []*scenario, rep *Report) (bool, error) {
+	start := time.Now()
+	var shop, groceries bool
+	for _, s := range scenarios {
+		shop, groceries = shop || s.shop, groceries || s.groceries
+	}
+	if groceries {
+		d.groceries, d.groceriesErr = readGroceries(cfg.dataset(groceriesFile))
+	}
+	if !shop && len(d.groceries) == 0 {
+		return false, nil
+	}
+	var ids []int64
+	if shop {
+		ids = d.ids
+	}
+	sb, ans, err := buildShop(ctx, cfg, a, ids, d.groceries)
+	if err != nil {
+		return false, err
+	}
+	if err := a.Store.AfterBulkLoad(ctx); err != nil {
+		return false, err
+	}
+	if a.Store.Dialect() == "postgres" {
+		if err := analyze(ctx, a, rep); err != nil {
+			return false, err
+		}
+	}
+	if sb.Insight, err = runScheduledJobs(ctx, cfg, a); err != nil {
+		return false, err
+	}
+	sb.Total = seconds(time.Since(start))
+	rep.Build.Shop, d.shop = sb, ans
+	cfg.logf("shop data ready: %d customers, %d events, %d orders, %d lines in %.1f s (%.0f rows/s while loading); insight run %.1f s",
+		sb.Customers, sb.Events, sb.Orders, sb.OrderLines, sb.Total, sb.RowsPerSec, sb.Insight)
+	return true, nil
 }
 
 // analyze gathers the planner's statistics of the run's tables after the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type Report struct {
 	Memory           Memory   `json:"memory"`
 	Rows             []*Row   `json:"rows"`
 	Notes            []string `json:"notes,omitempty"`
+	// Skipped says which scenarios did not run, and why (a public data
+	// set that is not there).
+	Skipped []string `json:"skipped,omitempty"`
 	// Failed is set when any measurement saw errors, non-2xx or wrong
 	// answers.
 	Failed bool `json:"failed"`
@@ -67,6 +71,9 @@ type Build struct {
 	Load     float64 `json:"load_s"`
 	Analyze  float64 `json:"analyze_s,omitempty"`
 	Total    float64 `json:"total_s"`
+	// Shop is the shop data of the analytics scenarios (events and orders
+	// of every contact, the Groceries baskets), when they ran.
+	Shop *ShopBuild `json:"shop,omitempty"`
 }
 
 // Startup is the time from app.Open on the built data set to the answer to
@@ -111,9 +118,12 @@ type Row struct {
 	Scenario string `json:"scenario"`
 	Title    string `json:"title"`
 	// Via is "http" (the real server), "service" (the domain service in
-	// process, no HTTP: the raw store path) or "bare" (a bare handler).
+	// process, no HTTP: the raw store path) or "bare" (a bare handler);
+	// the analytics scenarios add "store" (the store package), "sql" (a
+	// hand-written query) and "go" (the computation on data in memory).
 	Via string `json:"via"`
-	// Unit is what Ops counts: "req" or "contacts".
+	// Unit is what Ops counts: "req", "contacts", "events" or "runs" (of
+	// a scenario measured one at a time).
 	Unit string `json:"unit"`
 	// Ops counts what succeeded, Requests the operations that did.
 	Ops       int64   `json:"ops"`
@@ -192,6 +202,10 @@ func loadAverage() string {
 
 func (r *Report) note(format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+func (r *Report) skip(format string, args ...any) {
+	r.Skipped = append(r.Skipped, fmt.Sprintf(format, args...))
 }
 
 func newRow(title, key, via, unit string, t *tally) *Row {
@@ -337,6 +351,19 @@ func (r *Report) WriteTable(w io.Writer) error {
 	b := r.Build
 	fmt.Fprintf(bw, "data set: %s contacts, %s companies, %s positions in %.1f s (generating %.1f s, loading %.1f s)\n",
 		thousands(int64(b.Contacts)), thousands(int64(b.Companies)), thousands(int64(b.Positions)), b.Total, b.Generate, b.Load)
+	if sh := b.Shop; sh != nil {
+		fmt.Fprintf(bw, "shop data: %s customers with %s events, %s orders (%s lines, %d products), %s buyers, %s bought A, %s bought B, %s in the segment",
+			thousands(int64(sh.Customers)), thousands(sh.Events), thousands(sh.Orders), thousands(sh.OrderLines), sh.Products,
+			thousands(sh.Buyers), thousands(sh.BoughtA), thousands(sh.BoughtB), thousands(sh.Segment))
+		if sh.Groceries > 0 {
+			fmt.Fprintf(bw, "; %s Groceries baskets as orders", thousands(int64(sh.Groceries)))
+		}
+		fmt.Fprintf(bw, "; rows written in %.1f s (%s rows/s), indexes made in %.1f s, %.1f s in all with the upkeep after it", sh.Load, thousands(int64(sh.RowsPerSec)), sh.Indexes, sh.Total)
+		if sh.Insight > 0 {
+			fmt.Fprintf(bw, " and the day's insight run (%.1f s)", sh.Insight)
+		}
+		fmt.Fprintln(bw)
+	}
 	s := r.Startup
 	fmt.Fprintf(bw, "start to first served request: %.1f ms (open %.1f, listen %.1f, first request %.1f)  target %s  %s\n",
 		s.Total, s.Open, s.Listen, s.FirstRequest, s.Target.Text, verdict(s.Target))
@@ -362,7 +389,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			target = row.Target.Text + "  " + verdict(row.Target)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", row.Title, row.Via, thousands(row.Ops),
-			thousands(int64(row.PerSecond+0.5)), unit, msText(row.P50), msText(row.P99), errs, strings.Join(ratios, ", "), target)
+			rateText(row.PerSecond), unit, msText(row.P50), msText(row.P99), errs, strings.Join(ratios, ", "), target)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -383,6 +410,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(bw, "the largest Go heap while serving: %s via %s (%s of heap objects; %s resident)\n", top.Title, top.Via, mb(top.PeakHeap), mb(top.PeakRSS))
 	}
 	fmt.Fprintln(bw, "via: http = the real server over loopback; service = the same operation through the domain service in process (no HTTP); bare = a bare net/http handler")
+	if slices.ContainsFunc(r.Rows, func(row *Row) bool { return row.Unit == "runs" }) {
+		fmt.Fprintf(bw, "     store = the store package directly; sql = a hand-written query on the same database; go = the computation alone, on data already in memory; rows in runs are measured one at a time (a warm-up, then at least 3 runs and for the baseline duration); \"25%% of sql\" means a quarter of sql's rate: 4 times its latency\n")
+	}
 	for _, row := range r.Rows {
 		if row.Failed() {
 			fmt.Fprintf(bw, "PROBLEM %s\n", row.problemLine())
@@ -390,6 +420,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(bw, "note: %s\n", n)
+	}
+	for _, n := range r.Skipped {
+		fmt.Fprintf(bw, "SKIPPED %s\n", n)
 	}
 	if r.Failed {
 		fmt.Fprintln(bw, "SOME MEASUREMENTS HAD ERRORS: their figures are not to be trusted.")
@@ -407,6 +440,20 @@ func verdict(t *Target) string {
 		return "met"
 	}
 	return "MISSED"
+}
+
+// rateText is a rate for the table: whole numbers, but for the slow rates
+// of runs measured one at a time.
+func rateText(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return thousands(int64(v + 0.5))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -55,10 +55,21 @@ type scenario struct {
 	prepare func(ctx context.Context, e *env) error
 	// http and service make client w's operation.
 	http, service func(e *env, w int) op
+	// run, when set, measures the scenario instead of http and service:
+	// the analytics scenarios, measured one at a time beside baselines of
+	// their own, adding their rows and notes to the report.
+	run func(ctx context.Context, e *env, s *scenario, rep *Report) error
+	// vias are the rows run makes, in order (nil: service and http).
+	vias []string
+	// shop says the scenario reads the shop data (events and orders of
+	// every contact); groceries that it reads the Groceries baskets loaded
+	// as orders.
+	shop, groceries bool
 }
 
 // allScenarios are the scenarios in the order they run: create last, since
-// it grows the data set the others read.
+// it grows the data set the others read; the analytics scenarios before
+// timeline and ingest, whose events would change the segment's answer.
 var allScenarios = []*scenario{
 	{key: "get", title: "get contact by id", unit: "req", target: getTarget, http: getHTTP, service: getService},
 	{key: "list", title: "list city, newest first, 50/page", unit: "req", target: rateTarget(4000), http: listHTTP, service: listService},
@@ -67,6 +78,14 @@ var allScenarios = []*scenario{
 	searchScenario(searchZh3, "search Chinese, 3 characters"),
 	searchScenario(searchPhone, "search phone digits"),
 	{key: "update", title: "update (PATCH, If-Match)", unit: "req", target: rateTarget(5000), prepare: prepareUpdate, http: updateHTTP, service: updateService},
+	{key: "segment", group: "analytics", title: "segment count: ≥ 5 visits in 90 days, bought A and B", unit: "runs", shop: true, run: runSegment,
+		vias: []string{viaSQL, viaStore, viaService, viaHTTP}},
+	{key: "rfm", group: "analytics", title: "RFM scores of every customer", unit: "runs", shop: true, run: runRFM,
+		vias: []string{viaGo, viaSQL, viaStore, viaService}},
+	{key: "clv", group: "analytics", title: "BG/NBD + Gamma-Gamma fit, CDNOW", unit: "runs", run: runCLV,
+		vias: []string{viaGo}},
+	{key: "basket", group: "analytics", title: "association rules, Groceries, support 0.001", unit: "runs", groceries: true, run: runBasket,
+		vias: []string{viaGo, viaService, viaHTTP}},
 	{key: "timeline", title: "timeline of a contact, 50 a page", unit: "req", target: noTarget, prepare: prepareTimeline, http: timelineHTTP, service: timelineService},
 	{key: "ingest", title: "ingest events, NDJSON batches of 1,000 (100 below 10,000 contacts)", unit: "events", target: ingestTarget, http: ingestHTTP, service: ingestService},
 	{key: "forecast", title: "forecast, 10,000 open deals (fewer below 10,000 contacts)", unit: "req", target: noTarget, prepare: prepareSales, http: forecastHTTP, service: forecastService},

@@ -18,9 +18,10 @@ func init() {
 	register("bench", "measure the server's speed on a fresh data set, beside same-run baselines (BENCHMARKS.md)", func(ctx context.Context, env Env, args []string) error {
 		var cfg config.Config
 		var (
-			store, scenarios              string
+			store, scenarios, datasets    string
 			cpuProfile, heapProfile       string
 			contacts, events, concurrency int
+			orders                        int
 			seed, maxOps                  int64
 			duration, baseline            time.Duration
 			asJSON, skipPositions, total  bool
@@ -38,10 +39,12 @@ func init() {
 		fs.Lookup("database").DefValue = ""
 		fs.StringVar(&store, "store", "sqlite", "sqlite (in a temporary directory, under --data when given) or postgres (in a schema of its own on the --database server, dropped at the end)")
 		fs.IntVar(&contacts, "contacts", 100_000, "contacts in the data set")
-		fs.IntVar(&events, "events", 0, "touchpoint events in the data set (not yet: events arrive with the touchpoint capability)")
+		fs.IntVar(&events, "events", 0, fmt.Sprintf("touchpoint events of the shop data the segment and rfm scenarios read (default %d per contact)", bench.EventsPerContact))
+		fs.IntVar(&orders, "orders", 0, fmt.Sprintf("orders of the shop data the segment and rfm scenarios read (default %d per contact)", bench.OrdersPerContact))
+		fs.StringVar(&datasets, "datasets", "", "directory of the public data sets the clv and basket scenarios read (default $GUANXI_DATASETS, else "+bench.DefaultDatasets+"); a scenario whose data set is absent is skipped")
 		fs.Int64Var(&seed, "seed", 1, "random seed of the data set and the clients")
 		fs.DurationVar(&duration, "duration", 20*time.Second, "how long each scenario is measured over HTTP")
-		fs.DurationVar(&baseline, "baseline-duration", 0, "how long each baseline (bare handlers, the service path) is measured (default a quarter of --duration, at least 1s)")
+		fs.DurationVar(&baseline, "baseline-duration", 0, "how long each baseline (bare handlers, the service path) and each row of the analytics scenarios is measured (default a quarter of --duration, at least 1s)")
 		fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
 		fs.StringVar(&scenarios, "scenario", "", "scenarios to run, comma-separated: "+strings.Join(bench.ScenarioNames(), ", ")+" (default all; the baselines always run)")
 		fs.Int64Var(&maxOps, "max-ops", bench.DefaultMaxOps, "at most this many operations per measurement")
@@ -60,8 +63,11 @@ func init() {
 			fmt.Fprintf(env.Stderr, "guanxi bench: "+format+"\n", args...)
 			return errUsage
 		}
-		if events != 0 {
-			return misuse("--events: the data set has no touchpoint events yet (they arrive with the touchpoint capability); leave it out")
+		if datasets == "" {
+			datasets = env.Getenv("GUANXI_DATASETS")
+		}
+		if events < 0 || orders < 0 {
+			return misuse("--events and --orders must not be negative")
 		}
 		if set["database"] && !set["store"] {
 			store = "postgres"
@@ -73,6 +79,7 @@ func init() {
 			Store: store, Contacts: contacts, Seed: seed, SkipPositions: skipPositions, NoTotal: !total,
 			Duration: duration, BaselineDuration: baseline, Concurrency: concurrency, MaxOps: maxOps,
 			CreateContacts: createContacts, DefaultRegion: cfg.DefaultRegion,
+			Events: events, Orders: orders, Datasets: datasets,
 			Logger: serverLogger(env, cfg), Progress: env.Stderr,
 		}
 		if store == "postgres" {
