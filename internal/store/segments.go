@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,18 +55,73 @@ func (s *Store) segmentSQL(n segment.Node, now time.Time) (string, []any) {
 	return s.segmentGroup(n.All, " AND ", "1 = 1", now)
 }
 
+// selective reports whether a condition selects few customers through an
+// index: buyers of a product or category, holders of a tag.
+func selective(n segment.Node) bool {
+	switch {
+	case n.Measure != nil:
+		m := n.Measure
+		return m.Source == segment.FromBought && (m.SKU != "" || m.Category != "") && !m.ZeroHolds
+	case n.Contact != nil:
+		return n.Contact.Field.Name == "tag" && (n.Contact.Op == customer.OpEq || n.Contact.Op == customer.OpIn)
+	}
+	return false
+}
+
+// segmentGroup joins conditions. Beside a selective condition, counts of
+// events are tested per candidate (a correlated count on the events of one
+// contact, through its index) rather than by grouping every event of the
+// window: "≥ 5 visits and bought A and B" then reads the visits of the few
+// who bought both. The selective conditions come first.
 func (s *Store) segmentGroup(kids []segment.Node, sep, empty string, now time.Time) (string, []any) {
 	if len(kids) == 0 {
 		return empty, nil
 	}
+	perCandidate := false
+	if sep == " AND " {
+		kids = slices.Clone(kids)
+		slices.SortStableFunc(kids, func(a, b segment.Node) int {
+			switch sa, sb := selective(a), selective(b); {
+			case sa && !sb:
+				return -1
+			case sb && !sa:
+				return 1
+			}
+			return 0
+		})
+		perCandidate = selective(kids[0])
+	}
 	parts := make([]string, len(kids))
 	var args []any
 	for i, k := range kids {
-		cond, a := s.segmentSQL(k, now)
+		var cond string
+		var a []any
+		if perCandidate && k.Measure != nil && k.Measure.Source == segment.FromEvents {
+			cond, a = s.eventCountOfCandidate(k.Measure, now)
+		} else {
+			cond, a = s.segmentSQL(k, now)
+		}
 		parts[i] = "(" + cond + ")"
 		args = append(args, a...)
 	}
 	return strings.Join(parts, sep), args
+}
+
+// eventCountOfCandidate tests a count of events on the contact r alone.
+func (s *Store) eventCountOfCandidate(m *segment.Measure, now time.Time) (string, []any) {
+	where := []string{"e.contact_id IS NOT NULL", "e.contact_id = r.id"}
+	var args []any
+	if m.Type != "" {
+		where, args = append(where, "e.type = ?"), append(args, m.Type)
+	}
+	if m.Channel != "" {
+		where, args = append(where, "e.channel = ?"), append(args, m.Channel)
+	}
+	if m.WithinDays > 0 {
+		where, args = append(where, "e.occurred_at >= ?"), append(args, s.d.timeArg(now.AddDate(0, 0, -m.WithinDays)))
+	}
+	cond, testArgs := compare("(SELECT COUNT(*) FROM events e WHERE "+strings.Join(where, " AND ")+")", m.Op, m.Values)
+	return cond, append(args, testArgs...)
 }
 
 var sqlOps = map[segment.Op]string{segment.OpEq: "=", segment.OpNe: "<>", segment.OpLt: "<", segment.OpLte: "<=", segment.OpGt: ">", segment.OpGte: ">="}

@@ -139,6 +139,10 @@ func testSegRules(t *testing.T, e *env) {
 		{`orders >= 2`, []string{"王小明"}},
 		{`bought(category: "milk tea", within_days: 150)`, []string{"王小明"}},
 		{`tag in ("vip", "staff") or events(channel: "store") >= 6`, []string{"王小明", "陳大文"}},
+		// Beside a selective condition, events are counted per candidate.
+		{`tag = "staff" and events(channel: "store") <= 1`, []string{"陳大文"}},
+		{`bought(sku: "PASTA-1") and events(type: "store_visit", within_days: 90) = 0`, []string{}},
+		{`bought(category: "milk tea") and not events(type: "store_visit", within_days: 90) >= 5`, []string{"陳大文"}},
 		{`city is not set`, []string{"Bob"}},
 		{`city not in ("台北市")`, []string{"Ann Lee", "Bob"}},
 		{`display_name starts with "Ann"`, []string{"Ann Lee"}},
