@@ -396,8 +396,14 @@ func (s *Service) Refresh(ctx context.Context, id int64) (*Segment, error) {
 }
 
 // checkStored checks a saved rule again: fields may have been removed since.
+// "me" in a stored rule (owner_id = "me") is the segment's creator, whoever
+// evaluates it.
 func (s *Service) checkStored(ctx context.Context, seg *Segment) (Node, error) {
-	cat, err := s.catalog(ctx, &crm.Principal{})
+	creator := &crm.Principal{}
+	if seg.CreatedBy != nil {
+		creator.UserID = *seg.CreatedBy
+	}
+	cat, err := s.catalog(ctx, creator)
 	if err != nil {
 		return Node{}, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -291,6 +292,15 @@ func testSegAccess(t *testing.T, e *env) {
 	}
 	if seg.Size != 2 {
 		t.Errorf("segment size %d, want 2", seg.Size)
+	}
+	// "me" is the creator, whoever evaluates the segment later.
+	e.contact(e.as(manager), customer.ContactFields{DisplayName: "The manager's"})
+	mineSeg, err := svc.Create(e.as(manager), segment.Input{Name: "Mine", Text: `owner_id = "me" or owner_id = ` + strconv.FormatInt(agent.ID, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := svc.Refresh(e.sys, mineSeg.ID); err != nil || again.Size != mineSeg.Size || again.Size != 2 {
+		t.Errorf("refreshed by the system: %+v, %v; created with size %d", again, err, mineSeg.Size)
 	}
 	if _, err := svc.Refresh(e.as(e.user("Viewer Ho", crm.RoleViewer)), seg.ID); !crm.IsKind(err, crm.KindForbidden) {
 		t.Errorf("a viewer refreshed a segment: %v", err)
