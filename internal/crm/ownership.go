@@ -1,6 +1,9 @@
 package crm
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // The permission rules of records owned by a user and a team — contacts,
 // companies, deals — in one place.
@@ -88,4 +91,34 @@ func (p *Principal) DefaultOwnership(owner, team **int64) {
 		t := p.TeamIDs[0]
 		*team = &t
 	}
+}
+
+// Directory tells which users and teams exist.
+type Directory interface {
+	// MissingUsers and MissingTeams return those of ids that do not exist.
+	MissingUsers(ctx context.Context, ids []int64) ([]int64, error)
+	MissingTeams(ctx context.Context, ids []int64) ([]int64, error)
+}
+
+// MissingOwners reports the owners and teams records name that do not
+// exist, for the services that assign records.
+func MissingOwners(ctx context.Context, dir Directory, owners, teams []int64) (missingUsers, missingTeams map[int64]bool, err error) {
+	missingUsers, missingTeams = map[int64]bool{}, map[int64]bool{}
+	for _, look := range []struct {
+		ids     []int64
+		missing func(context.Context, []int64) ([]int64, error)
+		into    map[int64]bool
+	}{{owners, dir.MissingUsers, missingUsers}, {teams, dir.MissingTeams, missingTeams}} {
+		if len(look.ids) == 0 {
+			continue
+		}
+		ids, err := look.missing(ctx, look.ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			look.into[id] = true
+		}
+	}
+	return missingUsers, missingTeams, nil
 }

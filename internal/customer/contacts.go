@@ -282,7 +282,7 @@ func (s *Service) checkOwnerAndTeam(ctx context.Context, v *crm.Violations, oldO
 	if team != nil && (oldTeam == nil || *oldTeam != *team) {
 		teams = append(teams, *team)
 	}
-	missingUsers, missingTeams, err := s.checkReferences(ctx, owners, teams)
+	missingUsers, missingTeams, err := crm.MissingOwners(ctx, s.store, owners, teams)
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func (s *Service) newOwnership(ctx context.Context, p *crm.Principal, owners, te
 		ownerIDs = append(ownerIDs, ids(*owners[i])...)
 		teamIDs = append(teamIDs, ids(*teams[i])...)
 	}
-	missingUsers, missingTeams, err := s.checkReferences(ctx, ownerIDs, teamIDs)
+	missingUsers, missingTeams, err := crm.MissingOwners(ctx, s.store, ownerIDs, teamIDs)
 	if err != nil {
 		return err
 	}

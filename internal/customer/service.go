@@ -65,30 +65,6 @@ func (s *Service) audit(ctx context.Context, p *crm.Principal, at time.Time, act
 	return crm.NewAuditEntry(p, crm.RequestID(ctx), at, action, recordType, id, changes)
 }
 
-// checkReferences reports owners and teams that do not exist.
-func (s *Service) checkReferences(ctx context.Context, owners, teams []int64) (missingUsers, missingTeams map[int64]bool, err error) {
-	missingUsers, missingTeams = map[int64]bool{}, map[int64]bool{}
-	if len(owners) > 0 {
-		ids, err := s.store.MissingUsers(ctx, owners)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			missingUsers[id] = true
-		}
-	}
-	if len(teams) > 0 {
-		ids, err := s.store.MissingTeams(ctx, teams)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			missingTeams[id] = true
-		}
-	}
-	return missingUsers, missingTeams, nil
-}
-
 // referenceViolations adds field errors for an owner or team that does not
 // exist.
 func referenceViolations(v *crm.Violations, owner, team *int64, missingUsers, missingTeams map[int64]bool) {

@@ -124,30 +124,6 @@ func (f LeadFields) clone() LeadFields {
 	return f
 }
 
-// checkRefs reports owners, teams and pools that do not exist.
-func (s *Service) checkRefs(ctx context.Context, owners, teams []int64) (missingUsers, missingTeams map[int64]bool, err error) {
-	missingUsers, missingTeams = map[int64]bool{}, map[int64]bool{}
-	if len(owners) > 0 {
-		ids, err := s.store.MissingUsers(ctx, owners)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			missingUsers[id] = true
-		}
-	}
-	if len(teams) > 0 {
-		ids, err := s.store.MissingTeams(ctx, teams)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			missingTeams[id] = true
-		}
-	}
-	return missingUsers, missingTeams, nil
-}
-
 func refViolations(v *crm.Violations, f *LeadFields, missingUsers, missingTeams map[int64]bool, pools map[int64]*Pool) {
 	if f.OwnerID != nil && missingUsers[*f.OwnerID] {
 		v.Add("owner_id", "unknown_user", "id", *f.OwnerID)
@@ -216,7 +192,7 @@ func (s *Service) createLeads(ctx context.Context, p *crm.Principal, inputs []Le
 		owners = append(owners, ids(in.OwnerID)...)
 		teams = append(teams, ids(in.TeamID)...)
 	}
-	missingUsers, missingTeams, err := s.checkRefs(ctx, owners, teams)
+	missingUsers, missingTeams, err := crm.MissingOwners(ctx, s.store, owners, teams)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -390,7 +366,7 @@ func (s *Service) UpdateLead(ctx context.Context, id, ifVersion int64, apply fun
 			if !samePtr(old.TeamID, f.TeamID) {
 				teams = ids(f.TeamID)
 			}
-			missingUsers, missingTeams, err := s.checkRefs(ctx, owners, teams)
+			missingUsers, missingTeams, err := crm.MissingOwners(ctx, s.store, owners, teams)
 			if err != nil {
 				return err
 			}
