@@ -115,6 +115,7 @@ var others = map[string]string{
 
 	// Analytics: pure math over slices (DESIGN.md), no SQL, no HTTP.
 	"internal/analytics/salesforecast": "analytics: pure math",
+	"internal/wiring":                  "wiring: adapters between domain services",
 	"internal/analytics/basket":        "analytics: pure math",
 	"internal/analytics/rfm":           "analytics: pure math",
 	"internal/analytics/cohort":        "analytics: pure math",

@@ -105,6 +105,7 @@ func (t *tally) merge(o *tally) {
 // run runs a measurement. Operations begun during the warm-up are not
 // counted; the clock stops when the last client has stopped, so that
 // operations in flight at the deadline count within the time they took.
+// At least one operation is counted.
 func (m measurement) run(ctx context.Context) (*tally, error) {
 	start := time.Now()
 	from := start.Add(m.warmup)
@@ -118,7 +119,11 @@ func (m measurement) run(ctx context.Context) (*tally, error) {
 			t := &tallies[w]
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if !t0.Before(deadline) {
+				// Past the deadline a client stops, unless nothing was
+				// counted yet: on a loaded machine an operation begun in
+				// the warm-up can outlast a short measurement, which
+				// would then report no operation at all.
+				if !t0.Before(deadline) && started.Load() > 0 {
 					return
 				}
 				counted := !t0.Before(from)

@@ -3,7 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
-	"github.com/guanxi-crm/guanxi/internal/app"
+	"github.com/guanxi-crm/guanxi/internal/wiring"
 	"slices"
 	"testing"
 	"time"
@@ -53,8 +53,8 @@ func newLeadWorld(t *testing.T, e *env) *leadWorld {
 	w := &leadWorld{env: e}
 	// The app's adapters: the suite converts leads through the real
 	// customer and sales services.
-	w.leads = lead.NewService(e.st, app.LeadCustomers(e.cs), app.LeadDeals(e.sales),
-		lead.Options{Clock: e.clock, Region: "TW", Jobs: app.LeadJobs(jobs.NewService(e.st, e.clock))})
+	w.leads = lead.NewService(e.st, wiring.LeadCustomers(e.cs), wiring.LeadDeals(e.sales),
+		lead.Options{Clock: e.clock, Region: "TW", Jobs: wiring.LeadJobs(jobs.NewService(e.st, e.clock))})
 	w.north, w.south = e.team("North"), e.team("South")
 	w.manager = e.user("Manager", crm.RoleManager, w.north)
 	w.a1 = e.user("Agent One", crm.RoleAgent, w.north)
