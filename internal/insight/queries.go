@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -69,10 +70,8 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		if profits[a] != profits[b] {
-			return compareDesc(profits[a], profits[b])
-		}
-		return compareDesc(ids[b], ids[a])
+		// Most profit first; among equals, the oldest contact.
+		return cmp.Or(cmp.Compare(profits[b], profits[a]), cmp.Compare(ids[a], ids[b]))
 	})
 	order = order[:min(top, len(order))]
 	topIDs := make([]int64, len(order))
@@ -88,16 +87,6 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 		view.TopCustomers[i] = TopCustomer{ContactID: ids[k], Name: names[ids[k]], Profit: profits[k]}
 	}
 	return view, nil
-}
-
-func compareDesc(a, b int64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }
 
 // checkPeriod checks a window [from, to).
