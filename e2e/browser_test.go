@@ -171,10 +171,18 @@ func (u *ui) ready() {
 	u.waitFor("the page's scripts", `document.readyState === 'complete' && !!window.htmx && document.documentElement.classList.contains('js')`)
 }
 
-// text is the visible text of the element with an id.
+// text is the visible text of the element with an id, once it exists. It
+// is read in one script, not through chromedp's node ids: those go stale
+// when the document is replaced (a redirect after a form, a reload), and
+// reading one that the page dropped between the query and the read failed
+// with "No node with given id found".
 func (u *ui) text(id string) string {
 	u.t.Helper()
-	return strings.TrimSpace(run(u, "reading #"+id, chromedp.Text(chromedp.ID(id))))
+	got := run(u, "reading #"+id, chromedp.Poll[struct {
+		Text string `json:"text"`
+	}](`(() => { const e = document.getElementById(`+jsString(id)+`); return e ? {text: e.innerText} : null; })()`,
+		chromedp.WithPollingTimeout(stepTimeout-time.Second)))
+	return strings.TrimSpace(got.Text)
 }
 
 func (u *ui) msg(key string) string { return i18n.Message(u.lang, key, nil) }

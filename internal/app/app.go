@@ -142,6 +142,7 @@ func (a *App) handler() http.Handler {
 	a.Web = web.New(mux, web.Deps{
 		Customers: a.Customers, Touchpoints: a.Touchpoints, Importer: a.Importer, Jobs: a.Jobs,
 		Accounts: a.Accounts, Segments: a.Segments, Insight: a.Insight, Reports: a.Reports, Sales: a.Sales, Commerce: a.Commerce,
+		Leads: a.Leads, Activities: a.Activities,
 		Logger: a.Logger, Version: Version, Currency: a.Config.Currency,
 		SecureCookies: a.Config.SecureCookies,
 	})

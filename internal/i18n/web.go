@@ -490,6 +490,10 @@ var webCatalogue = map[string]entry{
 	// The dashboard.
 	"nav.dashboard":              {"Dashboard", "總覽", "总览"},
 	"nav.insight":                {"Insight", "洞察分析", "洞察分析"},
+	"nav.leads":                  {"Leads", "潛在客戶", "线索"},
+	"nav.tasks":                  {"My tasks", "我的待辦", "我的待办"},
+	"layout.account":             {"Account and password", "帳號與密碼", "账号与密码"},
+	"layout.admin":               {"Administration", "系統管理", "系统管理"},
 	"dashboard.title":            {"Dashboard", "營運總覽", "运营总览"},
 	"dashboard.period":           {"Period", "期間", "期间"},
 	"dashboard.last_days":        {"Last {n} days", "最近 {n} 天", "最近 {n} 天"},

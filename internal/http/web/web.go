@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
+	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
@@ -36,6 +37,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/importer"
 	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/segment"
@@ -63,6 +65,8 @@ type Deps struct {
 	Reports     *report.Service
 	Sales       *sales.Service
 	Commerce    *commerce.Service
+	Leads       *lead.Service
+	Activities  *activity.Service
 	Logger      *slog.Logger
 	Version     string
 	// Currency is the currency of amounts while the database has none yet
@@ -321,6 +325,7 @@ type page struct {
 	Path     string // this page, to come back to after switching language
 	Nav      string
 	CanWrite bool
+	IsAdmin  bool // the user menu links to the admin screens
 	// InsightPath is where the nav's Insight leads: the whole insight for
 	// those who read every record, else the pain points among their
 	// customers (the rest adds up everyone).
@@ -336,7 +341,7 @@ func (h *Web) page(r *http.Request, titleKey string) page {
 		}
 	}
 	if u, ok := crm.PrincipalFrom(r.Context()); ok {
-		p.User, p.CanWrite = u, u.CanWrite()
+		p.User, p.CanWrite, p.IsAdmin = u, u.CanWrite(), u.Role == crm.RoleAdmin
 		p.InsightPath = "/insight/pain-points"
 		if readsAll(u) {
 			p.InsightPath = "/insight"
