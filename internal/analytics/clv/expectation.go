@@ -45,7 +45,7 @@ func (m BGNBD) activeExpectation(t, x, T float64) (float64, error) {
 // Where the series is used (see activeExpectation).
 const (
 	seriesMaxZ     = 0.95
-	seriesMaxTerms = 100000
+	seriesMaxTerms = 5000
 	seriesMinAOff1 = 1e-3
 )
 
@@ -72,14 +72,21 @@ func (m BGNBD) seriesExpectation(t, x, T float64) (float64, bool) {
 // that 1 + a small sum would.
 //
 // The ratio of term n+1 to term n is z · (a+n)/(n+1) · (b+n)/(c+n). Once all
-// factors are positive each fraction moves monotonically towards 1 as n
-// grows, so ρ = z · max((a+n)/(n+1), 1) · max((b+n)/(c+n), 1) bounds every
-// later ratio, and the rest of the series is at most |term|·ρ/(1−ρ).
+// factors are positive, a fraction (u+n)/(v+n) moves monotonically towards 1
+// as n grows, so z · max((a+n)/(n+1), 1) · max((b+n)/(c+n), 1) bounds every
+// later ratio, and so does the same with a and b swapped; ρ, the smaller of
+// the two, bounds the rest of the series by |term|·ρ/(1−ρ). Both pairings
+// matter: with a large and c close to it (a customer base that hardly ever
+// churns fits a large b, and then a+b−1−r and a+b+x−1 are both large), only
+// pairing a with c shows at once that the terms shrink by z, where the other
+// pairing would keep the bound above 1 for tens of thousands of terms.
 func hyp2f1Series(a, b, c, z float64) (rest float64, ok bool) {
 	term := 1.0
 	for n := 0.0; n < seriesMaxTerms; n++ {
 		if a+n > 0 && b+n > 0 && c+n > 0 {
-			rho := z * math.Max((a+n)/(n+1), 1) * math.Max((b+n)/(c+n), 1)
+			rho := z * min(
+				math.Max((a+n)/(n+1), 1)*math.Max((b+n)/(c+n), 1),
+				math.Max((b+n)/(n+1), 1)*math.Max((a+n)/(c+n), 1))
 			if rho < 1 && math.Abs(term)*rho/(1-rho) <= 1e-16*math.Abs(1+rest) {
 				return rest, true
 			}

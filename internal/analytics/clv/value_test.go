@@ -101,3 +101,17 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDiscountedPurchasesLoyalBase is one customer's discounted
+// purchases over 52 weeks under a model that expects almost no churn (a
+// small, b large), the regime where the series once ran to its term cap.
+func BenchmarkDiscountedPurchasesLoyalBase(b *testing.B) {
+	m := BGNBD{R: 1, Alpha: 5, A: 0.02, B: 50000}
+	s := Summary{X: 5, Tx: 20, T: 30}
+	h := Horizon{Periods: 52, PeriodLength: 1, DiscountRate: 0.002}
+	for b.Loop() {
+		if _, err := DiscountedPurchases(m, s, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
