@@ -38,8 +38,16 @@ func (s *Store) ContactsSeen(ctx context.Context) ([]insight.ContactSeen, error)
 // EachPurchase streams the counted sales of live contacts by contact and
 // time.
 func (s *Store) EachPurchase(ctx context.Context, fn func(insight.Purchase) error) error {
-	rows, err := s.query(ctx, `SELECT o.contact_id, o.placed_at, o.revenue, o.profit FROM orders o
-		JOIN contacts r ON r.id = o.contact_id WHERE `+countedSaleOf+` AND `+liveContact+` ORDER BY o.contact_id, o.placed_at`)
+	// Every order is read: on SQLite, through the contacts index it would
+	// fetch each order's row from the table at random, several times
+	// slower than reading the table in order and sorting what it keeps.
+	notIndexed := ""
+	if s.d.name() == "sqlite" {
+		notIndexed = " NOT INDEXED"
+	}
+	rows, err := s.query(ctx, `SELECT o.contact_id, o.placed_at, o.revenue, o.profit FROM orders o`+notIndexed+`
+		WHERE `+countedSaleOf+` AND o.contact_id IN (SELECT r.id FROM contacts r WHERE `+liveContact+`)
+		ORDER BY o.contact_id, o.placed_at`)
 	if err != nil {
 		return err
 	}
