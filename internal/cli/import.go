@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("import", "import contacts, companies, products, orders or events from a CSV file", func(ctx context.Context, env Env, args []string) error {
+	register("import", "import contacts, companies, products, orders, events or leads from a CSV file", func(ctx context.Context, env Env, args []string) error {
 		var cfg config.Config
 		var opt importer.Options
 		var file, typ, encoding, mapping, comma, onDuplicate, tz, errorsPath string
@@ -26,12 +26,12 @@ func init() {
 			return err
 		}
 		fs.StringVar(&file, "file", "", "the CSV file (.gz is read through gzip; - reads standard input) (required)")
-		fs.StringVar(&typ, "type", "", "what the file holds: contacts, companies, products, orders or events (required)")
+		fs.StringVar(&typ, "type", "", "what the file holds: contacts, companies, products, orders, events or leads (required)")
 		fs.StringVar(&encoding, "encoding", "", "utf-8, utf-16, big5 or gbk/gb18030 (default: detected)")
 		fs.StringVar(&mapping, "mapping", "", "the field of each column, comma-separated, empty to ignore one (default: guessed from the headers)")
 		fs.StringVar(&comma, "comma", "", `cell separator: ",", ";" or "tab" (default: detected)`)
 		fs.BoolVar(&opt.DryRun, "dry-run", false, "check everything, write nothing, and report what would happen")
-		fs.StringVar(&onDuplicate, "on-duplicate", "skip", "rows matching a stored record (email, phone, external id, SKU): skip or update")
+		fs.StringVar(&onDuplicate, "on-duplicate", "skip", "rows matching a stored record (email, phone, external id, SKU): skip or update (leads have no uniqueness: every row makes one)")
 		fs.StringVar(&opt.Source, "source", "import", "the system the file comes from: the namespace of its customer ids")
 		fs.StringVar(&opt.Channel, "channel", "", "channel of orders and events that name none (default other)")
 		fs.StringVar(&opt.DateOrder, "date-order", "ymd", "order of dates written with slashes: ymd, mdy (3/1/2026) or dmy (1/3/2026)")

@@ -18,6 +18,7 @@ const (
 	Products  RecordType = "products"
 	Orders    RecordType = "orders"
 	Events    RecordType = "events"
+	Leads     RecordType = "leads"
 )
 
 // Fields lists the target fields of a record type, in a sensible order; nil
@@ -41,6 +42,8 @@ var fieldsByType = map[RecordType][]string{
 		"discount", "unit_cost", "line_total"},
 	Events: {"type", "channel", "occurred_at", "client_event_id", "contact_id", "external_id", "email", "phone",
 		"anonymous_id", "properties"},
+	Leads: {"name", "company_name", "title", "email", "phone", "company_size", "source", "utm_source", "utm_medium",
+		"utm_campaign", "utm_term", "utm_content", "notes", "owner_email", "team", "pool"},
 }
 
 // GuessMapping maps each header (by index) to a target field of t, or ""
@@ -324,5 +327,29 @@ var synonyms = map[RecordType]map[string][]string{
 		"anonymous_id": {"anonymous id", "anonymousid", "cookie id", "cookieid", "device id", "visitor id",
 			"client id", "訪客編號", "访客编号", "訪客id", "访客id", "匿名id"},
 		"properties": {"properties", "props", "attributes", "data", "payload", "details", "屬性", "属性", "詳情", "详情"},
+	},
+	Leads: {
+		"name": {"name", "full name", "contact", "contact name", "lead", "lead name", "姓名", "名字", "全名", "聯絡人",
+			"联络人", "联系人", "聯絡人姓名", "联系人姓名", "客戶姓名", "客户姓名", "稱呼", "称呼"},
+		"company_name": {"company", "company name", "organization", "organisation", "org", "account name", "employer",
+			"公司", "公司名稱", "公司名称", "單位", "单位", "企業名稱", "企业名称", "任職公司", "任职公司"},
+		"title": {"title", "job title", "jobtitle", "position", "職稱", "职称", "職位", "职位", "職務", "职务", "頭銜", "头衔"},
+		"email": emailWords,
+		"phone": append(slices.Clone(phoneWords), mobileWords...),
+		"company_size": {"company size", "size", "employees", "number of employees", "headcount", "公司規模", "公司规模",
+			"規模", "规模", "員工人數", "员工人数", "人數", "人数"},
+		"source":       {"source", "lead source", "來源", "来源", "名單來源", "名单来源", "線索來源", "线索来源", "潛客來源", "潜客来源"},
+		"utm_source":   {"utm_source", "utm source"},
+		"utm_medium":   {"utm_medium", "utm medium", "medium", "媒介"},
+		"utm_campaign": {"utm_campaign", "utm campaign", "campaign", "行銷活動", "营销活动", "廣告活動", "广告活动"},
+		"utm_term":     {"utm_term", "utm term", "keyword", "關鍵字", "关键词", "關鍵詞"},
+		"utm_content":  {"utm_content", "utm content", "ad content", "廣告內容", "广告内容"},
+		"notes": {"note", "notes", "remark", "remarks", "comment", "comments", "memo", "備註", "备注", "附註", "附注",
+			"註記", "说明", "說明"},
+		"owner_email": {"owner", "owner email", "owner e-mail", "lead owner", "assigned to", "sales rep", "負責人",
+			"负责人", "負責人信箱", "负责人邮箱", "負責人電子郵件", "负责人电子邮件", "負責業務", "负责销售", "業務", "业务",
+			"業務員", "业务员", "跟進人", "跟进人"},
+		"team": {"team", "sales team", "團隊", "团队", "小組", "小组", "業務團隊", "销售团队", "部門", "部门"},
+		"pool": {"pool", "lead pool", "公海", "線索池", "线索池", "名單池", "名单池", "客戶池", "客户池"},
 	},
 }

@@ -252,8 +252,9 @@ func TestNormalizeHeader(t *testing.T) {
 func FuzzGuessMapping(f *testing.F) {
 	f.Add(uint8(3), "InvoiceNo\x00StockCode\x00Description\x00Quantity")
 	f.Add(uint8(0), "姓名\x00電話\x00ＥＭＡＩＬ\x00\x00電話")
+	f.Add(uint8(6), "姓名\x00公司\x00電子郵件\x00手機\x00公司規模\x00來源\x00utm_source\x00負責人電子郵件\x00團隊\x00公海")
 	f.Fuzz(func(t *testing.T, typeChoice uint8, joined string) {
-		types := []RecordType{Contacts, Companies, Products, Orders, Events, "unknown"}
+		types := []RecordType{Contacts, Companies, Products, Orders, Events, "unknown", Leads}
 		typ := types[int(typeChoice)%len(types)]
 		headers := strings.Split(joined, "\x00")
 		got := GuessMapping(typ, headers)

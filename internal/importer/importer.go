@@ -19,11 +19,13 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/csvfile"
 	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/jobs"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
 // Duplicates says what happens to a row that matches a stored record (by
-// email, phone or external id for contacts, SKU for products).
+// email, phone or external id for contacts, SKU for products; leads have no
+// uniqueness, so every lead row makes a lead).
 type Duplicates string
 
 const (
@@ -47,7 +49,8 @@ type Options struct {
 	DryRun      bool
 	OnDuplicate Duplicates
 	// Source names the system the file comes from: the namespace of its
-	// external ids (default "import").
+	// external ids, and the source of leads whose row names none (default
+	// "import").
 	Source string
 	// Channel of orders and events that name none (default "other").
 	Channel string
@@ -122,6 +125,10 @@ type Importer struct {
 	Customers   *customer.Service
 	Touchpoints *touchpoint.Service
 	Commerce    *commerce.Service
+	// Leads and Directory serve lead imports (nil: the importer refuses
+	// them).
+	Leads     *lead.Service
+	Directory Directory
 	// Tx runs a dry run in a transaction it rolls back, and each batch with
 	// its checkpoint.
 	Tx interface {
@@ -250,7 +257,7 @@ func (im *Importer) Run(ctx context.Context, r io.Reader, size int64, opt Option
 
 func (im *Importer) defaults(ctx context.Context, opt Options) (Options, error) {
 	var v crm.Violations
-	types := []RecordType{Contacts, Companies, Products, Orders, Events}
+	types := []RecordType{Contacts, Companies, Products, Orders, Events, Leads}
 	if !slices.Contains(types, opt.Type) {
 		v.Add("type", "invalid_record_type", "allowed", types)
 	}
@@ -279,13 +286,16 @@ func (im *Importer) defaults(ctx context.Context, opt Options) (Options, error) 
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 500
 	}
-	opt.BatchSize = min(opt.BatchSize, commerce.MaxBatch, customer.MaxBatch)
+	opt.BatchSize = min(opt.BatchSize, commerce.MaxBatch, customer.MaxBatch, lead.MaxBatch)
 	opt.Currency = strings.ToUpper(opt.Currency)
 	if opt.Currency != "" && !crm.ValidCurrency(opt.Currency) {
 		v.Add("currency", "invalid_currency")
 	}
 	if err := v.Err("importer.Run"); err != nil {
 		return opt, err
+	}
+	if opt.Type == Leads && (im.Leads == nil || im.Directory == nil) {
+		return opt, crm.Internal("importer.Run", errors.New("lead imports are not wired"))
 	}
 	if opt.Type == Products || opt.Type == Orders {
 		current, err := im.Commerce.Currency(ctx)
@@ -355,6 +365,8 @@ func (im *Importer) handler(opt Options, rep *Report) handler {
 		return &productRows{im: im, opt: opt, rep: rep}
 	case Orders:
 		return &orderRows{im: im, opt: opt, rep: rep}
+	case Leads:
+		return &leadRows{im: im, opt: opt, rep: rep}
 	}
 	return &eventRows{im: im, opt: opt, rep: rep}
 }
@@ -432,6 +444,7 @@ func checkMapping(t RecordType, header, given []string) ([]string, error) {
 		Products:  {{"sku"}, {"name"}, {"price"}},
 		Orders:    {{"quantity"}, {"unit_price", "line_total", "sku"}},
 		Events:    {{"type"}, {"contact_id", "external_id", "email", "phone", "anonymous_id"}},
+		Leads:     {{"name", "email", "phone"}},
 	}[t]
 	for _, anyOf := range need {
 		if !slices.ContainsFunc(anyOf, func(f string) bool { return seen[f] }) {

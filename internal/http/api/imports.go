@@ -14,14 +14,14 @@ import (
 // ImportParams are the options of an import, as query parameters beside
 // the file in the body.
 type ImportParams struct {
-	Type        string `query:"type" required:"true" enum:"contacts,companies,products,orders,events" doc:"What the file holds"`
+	Type        string `query:"type" required:"true" enum:"contacts,companies,products,orders,events,leads" doc:"What the file holds"`
 	Name        string `query:"name" maxLength:"200" doc:"The file's name, for people"`
 	Encoding    string `query:"encoding" maxLength:"20" doc:"utf-8, utf-16, big5, gbk or gb18030; detected when absent"`
 	Comma       string `query:"comma" maxLength:"3" doc:"Cell separator: , ; or tab; detected when absent"`
 	Mapping     string `query:"mapping" maxLength:"4000" doc:"The field of each column, comma-separated, empty to skip one; guessed from the headers (English and Chinese) when absent"`
 	DryRun      bool   `query:"dry_run" doc:"Check everything and write nothing: the report says exactly what an import would do"`
-	OnDuplicate string `query:"on_duplicate" enum:"skip,update," doc:"Rows matching a stored record (email, phone, external id; SKU): skip (default) or update"`
-	Source      string `query:"source" maxLength:"100" doc:"The system the file comes from: the namespace of its customer ids"`
+	OnDuplicate string `query:"on_duplicate" enum:"skip,update," doc:"Rows matching a stored record (email, phone, external id; SKU): skip (default) or update. Leads have no uniqueness: every lead row makes a lead"`
+	Source      string `query:"source" maxLength:"100" doc:"The system the file comes from: the namespace of its customer ids, and the source of leads whose row names none (default import)"`
 	Channel     string `query:"channel" maxLength:"30" doc:"Channel of orders and events that name none"`
 	DateOrder   string `query:"date_order" enum:"ymd,mdy,dmy," doc:"Order of dates written with slashes"`
 	TimeZone    string `query:"time_zone" maxLength:"60" doc:"Zone of times written without one, e.g. Asia/Taipei (default UTC)"`

@@ -40,7 +40,7 @@ type importPage struct {
 // Types lists the kinds of file the page imports.
 func (importPage) Types() []string {
 	return []string{string(importer.Contacts), string(importer.Companies), string(importer.Products),
-		string(importer.Orders), string(importer.Events)}
+		string(importer.Orders), string(importer.Events), string(importer.Leads)}
 }
 
 // Encodings lists the encodings one may choose instead of detection.
