@@ -1,9 +1,9 @@
 // Package sales is selling (MISSION.md C6): pipelines of ordered stages with
 // their win probabilities, deals worked through them with every stage change
 // recorded, and the forecast and KPIs made from that history (the arithmetic
-// is package analytics/salesforecast). Leads and the shared lead pool,
-// activities and quotes are later work that will hang off deals. It knows
-// nothing of HTTP or SQL.
+// is package analytics/salesforecast; the activities per deal are counted by
+// the store, as activities are package activity's). It knows nothing of
+// HTTP or SQL.
 package sales
 
 import (
@@ -85,6 +85,9 @@ type Store interface {
 	// DealFacts reads what the forecast and KPIs need of every deal a
 	// query selects.
 	DealFacts(ctx context.Context, q FactQuery) ([]Fact, error)
+	// DealActivityCount counts the deals closed in a period that a query
+	// selects and the activities logged on them.
+	DealActivityCount(ctx context.Context, q ActivityCountQuery) (ActivityCount, error)
 	QuoteStore
 }
 

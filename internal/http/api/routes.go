@@ -110,6 +110,14 @@ func (a *API) routes() {
 	documentBody[customer.TagFields](a, patch, Prefix+"/tags/{id}", "application/merge-patch+json", "The fields to change")
 	register(api, noContent(op("delete-tag", del, "/tags/{id}", "tags", "Delete a tag from every record", "Admins and managers.")), a.deleteTag)
 
+	// Saved views: each user's own, never shown to anyone else.
+	register(api, op("list-saved-views", get, "/saved-views", "saved-views", "List your saved views of a list",
+		"Your own views only, by name. A view is the list's query string (q, filter[…], sort), as GET /contacts reads it."), a.listSavedViews)
+	register(api, created(op("create-saved-view", post, "/saved-views", "saved-views", "Save a view of a list",
+		"Names are unique per user and list (409 otherwise); at most 50 views per list. Anyone signed in may, a viewer too.")), a.createSavedView)
+	register(api, noContent(op("delete-saved-view", del, "/saved-views/{id}", "saved-views", "Delete one of your saved views",
+		"Another user's view is not found.")), a.deleteSavedView)
+
 	// Users.
 	register(api, op("list-users", get, "/users", "users", "List users", ""), a.listUsers)
 	register(api, created(op("create-user", post, "/users", "users", "Add a user", "Admins only.")), a.createUser)
@@ -266,7 +274,7 @@ func (a *API) routes() {
 	register(api, op("sales-forecast", get, "/sales/forecast", "sales", "Forecast a period",
 		"Over the deals you may see (managers: their teams'; agents: their own and their team's): committed (won in the period), weighted pipeline (amount × stage probability of the open deals expected to close in the period), best case, and a history-based forecast that uses each stage's observed conversion to won and each owner's past win rate and cycle length instead of the fixed probabilities, with the gap between the two. The history is every closed deal you may see."), a.forecast)
 	register(api, op("sales-kpis", get, "/sales/kpis", "sales", "Sales KPIs of a period",
-		"Win rate, average deal size and cycle length of the deals closed in the period (overall and per owner), stage conversion of the deals created in it, open pipeline and its coverage of a target. Activities per deal are not measured yet: activities are not recorded yet."), a.kpis)
+		"Win rate, average deal size and cycle length of the deals closed in the period (overall and per owner), stage conversion of the deals created in it, open pipeline and its coverage of a target. Activities per deal: the activities (tasks, calls, meetings, notes) logged on the deals closed in the period, over those deals."), a.kpis)
 
 	// Activities and notifications.
 	register(api, created(op("create-activity", post, "/activities", "activities", "Log or plan an activity",

@@ -51,6 +51,8 @@ type dashboardPage struct {
 	PipelineTotal   int64
 	PipelineDeals   int64
 	PipelinePartial bool
+
+	Tasks tasksDue // the user's activities overdue and due today
 }
 
 // metricChange is a figure beside the previous period's.
@@ -144,6 +146,10 @@ func (h *Web) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		data.ParetoChart, data.ParetoSentence = paretoChart(lang, pareto)
 	}
 	if err := h.pipeline(ctx, data); err != nil {
+		return err
+	}
+	var err error
+	if data.Tasks, err = h.dashboardTasks(r); err != nil {
 		return err
 	}
 	h.render(w, r, http.StatusOK, "dashboard", "page", data)

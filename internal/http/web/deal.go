@@ -40,6 +40,7 @@ type dealScreen struct {
 	Message   string
 	Move      dealMove
 	Quote     quoteForm
+	Acts      dealActs // its activities and the form that logs one
 }
 
 // dealPerson is a contact of the deal with their buying role.
@@ -124,6 +125,18 @@ func (h *Web) dealPage(w http.ResponseWriter, r *http.Request) error {
 				status := "quote." + qt.Status // quote.sent, quote.accepted …
 				data.Message = i18n.Message(lang, "quote_ui.decided", map[string]any{"number": qt.Number,
 					"status": i18n.Message(lang, status, nil)})
+			}
+		}
+	case q.Get("logged") != "" || q.Get("done") != "":
+		// An activity just logged or marked done: its subject, read
+		// again (one gone meanwhile gets no message).
+		key, param := "tasks.logged", q.Get("logged")
+		if param == "" {
+			key, param = "tasks.completed", q.Get("done")
+		}
+		if actID, err := strconv.ParseInt(param, 10, 64); err == nil && actID > 0 {
+			if a, err := h.deps.Activities.Get(r.Context(), actID); err == nil {
+				data.Acts.Message = i18n.Message(lang, key, map[string]any{"subject": subjectOf(lang, a)})
 			}
 		}
 	}
@@ -239,6 +252,9 @@ func (h *Web) dealData(r *http.Request, id int64) (*dealScreen, error) {
 	}
 	for _, q := range quotes {
 		data.Quotes = append(data.Quotes, quoteView{Quote: q, Valid: salesDay(lang, q.ValidUntil)})
+	}
+	if data.Acts, err = h.dealActivities(ctx, r, d, r.URL.Query().Get("acts")); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

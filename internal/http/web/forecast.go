@@ -43,6 +43,7 @@ type forecastScreen struct {
 	Multi      bool // several pipelines are added up: stages show their pipeline
 	// The figures the template cannot write itself.
 	UndatedText, OpenDealsText, WinRate, CycleWon, CycleLost string
+	ActivitiesPerDeal                                        string // the KPI, one decimal
 }
 
 type forecastStage struct {
@@ -150,6 +151,7 @@ func (h *Web) forecastPage(w http.ResponseWriter, r *http.Request) error {
 	data.OpenDealsText = salesCount(lang, "pipeline.deals", int64(data.K.OpenDeals))
 	data.WinRate = salesRate(data.K.WinRate)
 	data.CycleWon, data.CycleLost = salesDays(lang, data.K.AverageCycleDays), salesDays(lang, data.K.AverageCycleDaysLost)
+	data.ActivitiesPerDeal = perDeal(data.K.ActivitiesPerDeal)
 	hist := data.F.History
 	if hist.ClosedDeals > 0 {
 		data.History = i18n.Message(lang, "forecast.history_summary", map[string]any{"closed": groupDigits(strconv.Itoa(hist.ClosedDeals)),

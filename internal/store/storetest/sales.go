@@ -29,6 +29,7 @@ var salesTests = []test{
 	{"ListDeals", testSalesListDeals},
 	{"Delete", testSalesDelete},
 	{"ForecastAndKPIs", testSalesForecast},
+	{"ActivitiesPerDeal", testSalesActivitiesPerDeal},
 	{"MergedContactRefused", testSalesMergedContact},
 	{"MergeMovesDealContacts", testSalesMergeMovesDealContacts},
 }
