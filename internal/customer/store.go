@@ -79,6 +79,12 @@ type Store interface {
 	UpdateTag(ctx context.Context, t *Tag) error
 	DeleteTag(ctx context.Context, id int64) error
 
+	// SavedViews lists a user's views of a list by name; DeleteSavedView
+	// deletes one of the user's own (NotFound for anyone else's).
+	SavedViews(ctx context.Context, userID int64, list string) ([]*SavedView, error)
+	CreateSavedView(ctx context.Context, v *SavedView) error
+	DeleteSavedView(ctx context.Context, userID, id int64) error
+
 	// MissingUsers and MissingTeams return those of ids that do not exist.
 	MissingUsers(ctx context.Context, ids []int64) ([]int64, error)
 	MissingTeams(ctx context.Context, ids []int64) ([]int64, error)

@@ -54,6 +54,7 @@ func groups() []group {
 		{"Permissions", permissionTests},
 		{"CustomFields", customFieldTests},
 		{"Tags", tagTests},
+		{"SavedViews", savedViewTests},
 		{"Accounts", accountTests},
 		{"Idempotency", idempotencyTests},
 		{"Concurrency", concurrencyTests},
