@@ -34,6 +34,17 @@ type customerPage struct {
 	Insight *insightPanel
 	Timeline
 	Activity activityForm
+
+	Consent    []consentRow
+	Custom     []customValue
+	Positions  []positionView
+	Orders     ordersView
+	Deals      dealsView
+	MergedInto int64 // the survivor, when this contact was merged away
+	// Merged is the contact just merged into this one, for the notice;
+	// PicksLost says the values picked from it could not be saved.
+	Merged    int64
+	PicksLost bool
 }
 
 // Timeline is a page of a customer's timeline.
@@ -50,6 +61,7 @@ type Timeline struct {
 // timelineItem is a timeline entry made ready to show.
 type timelineItem struct {
 	touchpoint.TimelineItem
+	Who     string     // whose item it is, on a timeline of several people
 	Note    string     // the note of a call or note
 	Details []property // an event's other properties
 	Order   *orderSummary
@@ -96,6 +108,8 @@ func (h *Web) customerPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	data.Merged, _ = strconv.ParseInt(r.URL.Query().Get("merged"), 10, 64)
+	data.PicksLost = data.Merged > 0 && r.URL.Query().Get("picks") == "lost"
 	h.render(w, r, http.StatusOK, "customer", "page", data)
 	return nil
 }
@@ -116,6 +130,9 @@ func (h *Web) customerData(r *http.Request, id int64, form activityForm, cursor 
 		return nil, err
 	}
 	if data.Insight, err = h.insightPanel(r, c); err != nil {
+		return nil, err
+	}
+	if err := h.related(r, data, r.URL.Query().Get("orders")); err != nil {
 		return nil, err
 	}
 	return data, nil
@@ -297,19 +314,5 @@ func (p *customerPage) Address() string {
 	if p.C == nil {
 		return ""
 	}
-	a := p.C.Address
-	if p.Lang == i18n.English {
-		var parts []string
-		for _, s := range []string{a.Street, a.City, strings.TrimSpace(a.Region + " " + a.PostalCode), a.Country} {
-			if s = strings.TrimSpace(s); s != "" {
-				parts = append(parts, s)
-			}
-		}
-		return strings.Join(parts, ", ")
-	}
-	out := strings.TrimSpace(a.PostalCode + " " + a.Region + a.City + a.Street)
-	if a.Country != "" {
-		out = strings.TrimSpace(a.Country + " " + out)
-	}
-	return out
+	return formatAddress(p.Lang, p.C.Address)
 }

@@ -24,6 +24,18 @@ type contactForm struct {
 	// to no input on the form.
 	Errors     map[string]string
 	FormErrors []formError
+	// Duplicate is the existing customer that has one of the form's
+	// emails or phones, when that is why the form came back.
+	Duplicate *duplicateOffer
+}
+
+// duplicateOffer is what the form offers when the customer seems to exist
+// already: open the existing record, save anyway, or save and merge the
+// two (when the user may change the existing one).
+type duplicateOffer struct {
+	ID       int64
+	Name     string
+	CanMerge bool
 }
 
 type formError struct {
@@ -128,10 +140,19 @@ func (h *Web) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.deps.Customers.CreateContact(r.Context(), in.fields(), customer.WriteOptions{Source: "ui"})
+	// After a duplicate warning the user may save all the same, and then
+	// merge the new record into the existing one.
+	choice := r.PostForm.Get("duplicate")
+	existing, _ := strconv.ParseInt(r.PostForm.Get("duplicate_of"), 10, 64)
+	opt := customer.WriteOptions{Source: "ui", AllowDuplicate: choice == "keep" || (choice == "merge" && existing > 0)}
+	c, err := h.deps.Customers.CreateContact(r.Context(), in.fields(), opt)
 	if err != nil {
 		data := &contactForm{page: h.page(r, "customer_form.new_title"), F: in.values}
 		return h.formFailed(w, r, data, in, err)
+	}
+	if choice == "merge" && existing > 0 {
+		seeOther(w, r, "/customers/"+strconv.FormatInt(existing, 10)+"/merge?with="+strconv.FormatInt(c.ID, 10))
+		return nil
 	}
 	seeOther(w, r, "/customers/"+strconv.FormatInt(c.ID, 10))
 	return nil
@@ -190,6 +211,7 @@ func (h *Web) formFailed(w http.ResponseWriter, r *http.Request, data *contactFo
 		fe := formError{Message: i18n.Message(lang, ce.Code, ce.Params)}
 		if id, ok := ce.Params["existing_id"]; ok {
 			fe.Link = "/customers/" + strconv.FormatInt(toInt64(id), 10)
+			data.Duplicate = h.duplicateOffer(r, toInt64(id))
 		}
 		data.FormErrors = append(data.FormErrors, fe)
 	}
@@ -208,6 +230,17 @@ func (h *Web) formFailed(w http.ResponseWriter, r *http.Request, data *contactFo
 	}
 	h.render(w, r, status, "customer_form", "page", data)
 	return nil
+}
+
+// duplicateOffer describes the existing customer a form duplicates, as the
+// user may see it.
+func (h *Web) duplicateOffer(r *http.Request, id int64) *duplicateOffer {
+	c, err := h.deps.Customers.GetContact(r.Context(), id)
+	if err != nil {
+		return nil
+	}
+	return &duplicateOffer{ID: c.ID, Name: c.DisplayName,
+		CanMerge: !c.Restricted && c.DeletedAt == nil && principal(r.Context()).WritesRecord(c.OwnerID, c.TeamID)}
 }
 
 func toInt64(v any) int64 {
@@ -244,8 +277,10 @@ func fieldLabel(lang, field string) string {
 	if i := strings.IndexAny(head, ".["); i > 0 {
 		head = head[:i]
 	}
-	if key := "field." + head; i18n.Has(key) {
-		return i18n.Message(lang, key, nil)
+	for _, key := range []string{"field." + head, "c360.field." + head} {
+		if i18n.Has(key) {
+			return i18n.Message(lang, key, nil)
+		}
 	}
 	return field
 }

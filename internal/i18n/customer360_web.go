@@ -1,0 +1,105 @@
+package i18n
+
+// customer360WebCatalogue holds the strings of the customer 360 page's
+// consent, custom fields, positions, orders and deals, of the company page
+// with its org chart, and of the merge screen (internal/http/web:
+// customer_related.go, company.go, customer_merge.go). They join the web
+// UI's strings at start; a key used twice stops the program at once.
+var customer360WebCatalogue = map[string]entry{
+	"c360.yes":                       {"Yes", "是", "是"},
+	"c360.no":                        {"No", "否", "否"},
+	"c360.customer_n":                {"Customer #{id}", "客戶 #{id}", "客户 #{id}"},
+	"c360.preferences":               {"Consent and details", "聯絡同意與其他資料", "联系同意与其他资料"},
+	"c360.channel":                   {"Channel", "管道", "渠道"},
+	"c360.consent_status":            {"Consent", "同意狀態", "同意状态"},
+	"c360.consent_when":              {"Recorded", "記錄時間", "记录时间"},
+	"c360.consent_unknown":           {"Not asked", "尚未詢問", "尚未询问"},
+	"c360.consent_channel.email":     {"Email", "電子郵件", "电子邮件"},
+	"c360.consent_channel.sms":       {"SMS", "簡訊", "短信"},
+	"c360.consent_channel.phone":     {"Phone calls", "電話", "电话"},
+	"c360.consent_channel.messaging": {"Messaging (LINE, WeChat …)", "通訊軟體（LINE、微信等）", "即时通讯（微信、LINE 等）"},
+	"c360.source.web_form":           {"web form", "網頁表單", "网页表单"},
+	"c360.source.import":             {"import", "匯入", "导入"},
+	"c360.source.phone":              {"by phone", "電話", "电话"},
+	"c360.source.store":              {"in store", "門市", "门店"},
+	"c360.source.api":                {"API", "API", "API"},
+	"c360.source.ui":                 {"entered by staff", "員工輸入", "员工录入"},
+	"c360.positions":                 {"Positions", "任職", "任职"},
+	"c360.past":                      {"Former", "已離職", "已离职"},
+	"c360.title":                     {"Title", "職稱", "职位"},
+	"c360.department":                {"Department", "部門", "部门"},
+	"c360.buying_role":               {"Buying role", "採購角色", "采购角色"},
+	"c360.influence":                 {"Influence", "影響力", "影响力"},
+	"c360.influence_of":              {"{n} of 5", "{n}／5", "{n}/5"},
+	"c360.reports_to":                {"Reports to", "直屬主管", "直属上级"},
+	"c360.orders":                    {"Orders", "訂單", "订单"},
+	"c360.no_orders":                 {"No orders yet.", "尚無訂單。", "尚无订单。"},
+	"c360.more_orders":               {"More orders", "更多訂單", "更多订单"},
+	"c360.refunded":                  {"refunded", "已退款", "已退款"},
+	"c360.deals":                     {"Deals", "商機", "商机"},
+	"c360.deals_open":                {"Open", "進行中", "进行中"},
+	"c360.deals_closed":              {"Closed", "已結案", "已结案"},
+	"c360.deals_more":                {"Only the latest deals are listed; see the others on the", "只列出最近的商機，其他商機請見", "只列出最近的商机，其他商机请见"},
+	"c360.no_deals":                  {"No deals.", "沒有商機。", "没有商机。"},
+	"c360.close_on":                  {"closes", "預計成交", "预计成交"},
+	"c360.company":                   {"Company", "公司", "公司"},
+	"c360.company_restricted":        {"A colleague looks after this company: you see its basic card only.", "此公司由同事負責，您只能看到基本資料。", "此公司由同事负责，您只能看到基本资料。"},
+	"c360.company_deleted":           {"This company is in the trash.", "此公司已在垃圾桶中。", "此公司已在回收站中。"},
+	"c360.company_timeline_hidden":   {"The timeline of this company is for its owners.", "此公司的互動紀錄僅限負責人查看。", "此公司的互动记录仅限负责人查看。"},
+	"c360.domain":                    {"Web site", "網站", "网站"},
+	"c360.industry":                  {"Industry", "產業", "行业"},
+	"c360.size":                      {"Size", "規模", "规模"},
+	"c360.size_people":               {"{n} people", "{n} 人", "{n} 人"},
+	"c360.buying_committee":          {"Buying committee", "採購決策小組", "采购决策小组"},
+	"c360.chart_hint":                {"Who reports to whom, with each person's buying role and influence.", "依匯報關係排列，並標示每個人的採購角色與影響力。", "按汇报关系排列，并标注每个人的采购角色与影响力。"},
+	"c360.no_people":                 {"Nobody works here yet, as far as Guanxi knows.", "目前沒有此公司的人員資料。", "目前没有此公司的人员资料。"},
+	"c360.people":                    {"People", "人員", "人员"},
+	"c360.people_past":               {"Former staff", "已離職人員", "已离职人员"},
+	"c360.merge_with":                {"Merge with…", "合併…", "合并…"},
+	"c360.merge_title":               {"Merge two records", "合併重複資料", "合并重复记录"},
+	"c360.merge_into":                {"Another record of the same person is merged into {name}:", "將同一人的另一筆資料合併至「{name}」：", "将同一人的另一条记录合并到“{name}”："},
+	"c360.merge_explain":             {"Where the two records differ, choose the value to keep. The other record then points to this one.", "兩筆資料不同之處，請選擇要保留的內容。合併後，另一筆資料會指向這筆資料。", "两条记录不同的地方，请选择要保留的内容。合并后，另一条记录会指向这条记录。"},
+	"c360.merge_caption":             {"The two records side by side", "兩筆資料對照", "两条记录对照"},
+	"c360.merge_field":               {"Field", "欄位", "字段"},
+	"c360.merge_survives":            {"kept", "保留", "保留"},
+	"c360.merge_goes":                {"merged into it", "併入", "并入"},
+	"c360.merge_both_kept":           {"both kept", "兩者皆保留", "两者都保留"},
+	"c360.merge_rules":               {"Positions, orders, deals and the timeline of both records stay with the one kept; for each channel the most recent consent applies.", "兩筆資料的任職、訂單、商機與互動紀錄都會歸入保留的資料；各管道的聯絡同意以最新的為準。", "两条记录的任职、订单、商机与互动记录都会归入保留的记录；各渠道的联系同意以最新的为准。"},
+	"c360.merge_submit":              {"Merge {name} into this record", "將「{name}」併入此筆資料", "将“{name}”并入此记录"},
+	"c360.merge_swap":                {"Keep the other record instead", "改為保留另一筆", "改为保留另一条"},
+	"c360.merge_other":               {"Choose another record", "改選其他資料", "改选其他记录"},
+	"c360.merge_find":                {"Record to merge", "要合併的資料", "要合并的记录"},
+	"c360.merge_find_hint":           {"A customer number (such as 42) or a name, email or phone to search for.", "輸入客戶編號（例如 42），或搜尋姓名、電子郵件、電話。", "输入客户编号（例如 42），或搜索姓名、电子邮件、电话。"},
+	"c360.merge_found":               {"Found", "搜尋結果", "搜索结果"},
+	"c360.merge_suggested":           {"Likely duplicates", "可能重複的資料", "可能重复的记录"},
+	"c360.merge_no_suggestions":      {"Guanxi found no likely duplicate of this customer.", "找不到此客戶可能重複的資料。", "没有找到此客户可能重复的记录。"},
+	"c360.merged_notice":             {"Customer #{id} was merged into this record.", "客戶 #{id} 已併入此筆資料。", "客户 #{id} 已并入此记录。"},
+	"c360.merged_picks_lost":         {"Someone changed this record during the merge, so the values you picked from the other record were not saved: check them and edit if needed.", "合併時有人修改了此筆資料，因此您從另一筆資料選取的內容未能儲存，請檢查並視需要編輯。", "合并时有人修改了此记录，因此您从另一条记录选取的内容未能保存，请检查并视需要编辑。"},
+	"c360.merged_into":               {"This record was merged into", "此筆資料已併入", "此记录已并入"},
+	"c360.language.en":               {"English", "英文", "英语"},
+	"c360.language.zh-Hant":          {"Traditional Chinese", "繁體中文", "繁体中文"},
+	"c360.language.zh-Hans":          {"Simplified Chinese", "簡體中文", "简体中文"},
+	// Fields of the timeline's changes that the customer form does not
+	// name (fieldLabel looks here after field.*).
+	"c360.field.positions":         {"Positions", "任職", "任职"},
+	"c360.field.merged_into_id":    {"Merged into another record", "併入其他資料", "并入其他记录"},
+	"c360.field.merged_contact_id": {"Record merged in", "併入的資料", "并入的记录"},
+	"c360.field.name":              {"Name", "名稱", "名称"},
+	"c360.field.domain":            {"Web site", "網站", "网站"},
+	"c360.field.industry":          {"Industry", "產業", "行业"},
+	"c360.field.size":              {"Size", "規模", "规模"},
+	"c360.duplicate_existing":      {"The existing record:", "現有資料：", "现有记录："},
+	"c360.duplicate_choice":        {"Or save it all the same:", "仍要儲存的話：", "仍要保存的话："},
+	"c360.duplicate_merge":         {"Save and merge with {name}", "儲存並與「{name}」合併", "保存并与“{name}”合并"},
+	"c360.duplicate_keep":          {"Save as a separate customer", "另存為不同的客戶", "另存为不同的客户"},
+	"c360.duplicate_merge_link":    {"Merge the two", "合併這兩筆資料", "合并这两条记录"},
+}
+
+func init() {
+	for k, v := range customer360WebCatalogue {
+		if _, dup := webCatalogue[k]; dup {
+			panic("i18n: the customer 360 screens' key " + k + " is also a key of the web UI")
+		}
+		webCatalogue[k] = v
+	}
+}
