@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -69,8 +70,9 @@ type scenario struct {
 
 // allScenarios are the scenarios in the order they run: create last, since
 // it grows the data set the others read; the analytics scenarios before
-// timeline and ingest, whose events would change the segment's answer.
-var allScenarios = []*scenario{
+// timeline and ingest, whose events would change the segment's answer; the
+// web UI's pages after the sales scenarios, whose deals the board shows.
+var allScenarios = slices.Concat([]*scenario{
 	{key: "get", title: "get contact by id", unit: "req", target: getTarget, http: getHTTP, service: getService},
 	{key: "list", title: "list city, newest first, 50/page", unit: "req", target: rateTarget(4000), http: listHTTP, service: listService},
 	searchScenario(searchName, "search name prefix (Latin)"),
@@ -90,8 +92,9 @@ var allScenarios = []*scenario{
 	{key: "ingest", title: "ingest events, NDJSON batches of 1,000 (100 below 10,000 contacts)", unit: "events", target: ingestTarget, http: ingestHTTP, service: ingestService},
 	{key: "forecast", title: "forecast, 10,000 open deals (fewer below 10,000 contacts)", unit: "req", target: noTarget, prepare: prepareSales, http: forecastHTTP, service: forecastService},
 	{key: "move", title: "move a deal (If-Match)", unit: "req", target: noTarget, prepare: prepareSales, http: moveHTTP, service: moveService},
+}, pageScenarios(), []*scenario{
 	{key: "create", title: "create, batches of 500", unit: "contacts", target: createTarget, prepare: prepareCreate, http: createHTTP, service: createService},
-}
+})
 
 func searchScenario(key, title string) *scenario {
 	return &scenario{key: key, group: "search", title: title, unit: "req", target: searchTarget,
