@@ -113,6 +113,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Runner.Handle(insight.JobKind, a.refreshInsight)
 	a.Runner.Every(insight.JobKind, insightEvery, nil)
 	a.openLeads()
+	a.wireLeadImports()
 	if err := a.openActivities(); err != nil {
 		st.Close()
 		return nil, err

@@ -130,6 +130,10 @@ func (h *Web) routes() []route {
 		{pattern: "POST /language", public: true, handle: h.setLanguage},
 
 		{pattern: "GET /customers", handle: h.customersPage},
+		{pattern: "POST /customers/bulk", handle: h.bulkCustomers},
+		{pattern: "POST /customers/export", handle: h.exportCustomers},
+		{pattern: "POST /customers/views", handle: h.saveCustomersView},
+		{pattern: "POST /customers/views/{id}/delete", handle: h.deleteCustomersView},
 		{pattern: "GET /customers/new", handle: h.newCustomerPage},
 		{pattern: "POST /customers", handle: h.createCustomer},
 		{pattern: "GET /customers/{id}", handle: h.customerPage},
@@ -137,6 +141,11 @@ func (h *Web) routes() []route {
 		{pattern: "POST /customers/{id}", handle: h.updateCustomer},
 		{pattern: "GET /customers/{id}/timeline", handle: h.timelineMore},
 		{pattern: "POST /customers/{id}/activities", handle: h.logActivity},
+		{pattern: "GET /customers/{id}/orders", handle: h.ordersMore},
+		{pattern: "GET /customers/{id}/merge", handle: h.mergePage},
+		{pattern: "POST /customers/{id}/merge", handle: h.mergeCustomers},
+		{pattern: "GET /companies/{id}", handle: h.companyPage},
+		{pattern: "GET /companies/{id}/timeline", handle: h.companyTimelineMore},
 
 		{pattern: "GET /segments", handle: h.segmentsPage},
 		{pattern: "GET /segments/new", handle: h.newSegmentPage},
@@ -164,12 +173,62 @@ func (h *Web) routes() []route {
 		{pattern: "POST /quotes/{id}/decide", handle: h.decideQuote},
 		{pattern: "GET /forecast", handle: h.forecastPage},
 
+		{pattern: "GET /leads", handle: h.leadsPage},
+		{pattern: "GET /leads/new", handle: h.newLeadPage},
+		{pattern: "POST /leads", handle: h.createLead},
+		{pattern: "GET /leads/pool", handle: h.poolPage},
+		{pattern: "POST /leads/pool/claim", handle: h.claimFromPool},
+		{pattern: "POST /leads/claims/{id}/decide", handle: h.decideClaim},
+		{pattern: "GET /leads/{id}", handle: h.leadPage},
+		{pattern: "GET /leads/{id}/edit", handle: h.editLeadPage},
+		{pattern: "POST /leads/{id}", handle: h.updateLead},
+		{pattern: "POST /leads/{id}/qualify", handle: h.qualifyLead},
+		{pattern: "POST /leads/{id}/disqualify", handle: h.disqualifyLead},
+		{pattern: "POST /leads/{id}/convert", handle: h.convertLead},
+		{pattern: "POST /leads/{id}/claim", handle: h.claimLead},
+		{pattern: "POST /leads/{id}/release", handle: h.releaseLead},
+		{pattern: "GET /deals/{id}/activities", handle: h.dealActivitiesMore},
+		{pattern: "POST /deals/{id}/activities", handle: h.logDealActivity},
+
+		{pattern: "GET /tasks", handle: h.tasksPage},
+		{pattern: "POST /tasks/{id}/done", handle: h.completeTask},
+
 		{pattern: "GET /import", handle: h.importPage},
 		{pattern: "POST /import/preview", handle: h.previewImport},
 		{pattern: "POST /import", handle: h.startImport},
 		{pattern: "GET /imports/{id}", handle: h.importJobPage},
 		{pattern: "GET /imports/{id}/progress", handle: h.importProgress},
 		{pattern: "GET /imports/{id}/problems.csv", handle: h.importProblems},
+
+		{pattern: "GET /account", handle: h.accountPage},
+		{pattern: "POST /account/password", handle: h.changePassword},
+		{pattern: "POST /account/tokens", handle: h.createToken},
+		{pattern: "POST /account/tokens/{id}/revoke", handle: h.revokeToken},
+		{pattern: "GET /admin", handle: h.adminHome},
+		{pattern: "GET /admin/users", handle: h.adminUsersPage},
+		{pattern: "POST /admin/users", handle: h.adminCreateUser},
+		{pattern: "GET /admin/users/{id}", handle: h.adminUserPage},
+		{pattern: "POST /admin/users/{id}", handle: h.adminUpdateUser},
+		{pattern: "POST /admin/users/{id}/password", handle: h.adminSetPassword},
+		{pattern: "POST /admin/users/{id}/tokens/{token}/revoke", handle: h.adminRevokeToken},
+		{pattern: "GET /admin/teams", handle: h.adminTeamsPage},
+		{pattern: "POST /admin/teams", handle: h.adminCreateTeam},
+		{pattern: "POST /admin/teams/{id}", handle: h.adminRenameTeam},
+		{pattern: "POST /admin/teams/{id}/members", handle: h.adminAddMember},
+		{pattern: "POST /admin/teams/{id}/members/{user}/remove", handle: h.adminRemoveMember},
+		{pattern: "POST /admin/teams/{id}/delete", handle: h.adminDeleteTeam},
+		{pattern: "GET /admin/fields", handle: h.adminFieldsPage},
+		{pattern: "POST /admin/fields", handle: h.adminCreateField},
+		{pattern: "POST /admin/fields/{id}/delete", handle: h.adminDeleteField},
+		{pattern: "GET /admin/pipelines", handle: h.adminPipelinesPage},
+		{pattern: "POST /admin/pipelines", handle: h.adminCreatePipeline},
+		{pattern: "GET /admin/pipelines/{id}", handle: h.adminPipelinePage},
+		{pattern: "POST /admin/pipelines/{id}", handle: h.adminRenamePipeline},
+		{pattern: "POST /admin/pipelines/{id}/delete", handle: h.adminDeletePipeline},
+		{pattern: "POST /admin/pipelines/{id}/stages", handle: h.adminAddStage},
+		{pattern: "POST /admin/pipelines/{id}/stages/{stage}", handle: h.adminUpdateStage},
+		{pattern: "POST /admin/pipelines/{id}/stages/{stage}/move", handle: h.adminMoveStage},
+		{pattern: "POST /admin/pipelines/{id}/stages/{stage}/delete", handle: h.adminDeleteStage},
 
 		// Any other address: a 404 page for browsers, a problem for
 		// programs (the API answers under its prefix itself).
@@ -442,7 +501,8 @@ func assetURLs(static fs.FS) map[string]string {
 // layout and the shared parts.
 var pageFiles = []string{"error", "signin", "customers", "customer_form", "customer", "import", "import_job",
 	"segments", "segment", "segment_form", "dashboard", "insight", "insight_cohorts", "insight_funnel",
-	"insight_bundles", "insight_pain", "pipeline", "deal", "forecast"}
+	"insight_bundles", "insight_pain", "pipeline", "deal", "forecast", "tasks",
+	"company", "customer_merge"}
 
 // parsePages parses every page once, then clones it for each language with
 // the functions of that language bound (t, money, date …), so rendering
