@@ -228,11 +228,7 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		if err := apply(&next); err != nil {
 			return err
 		}
-		// A display name that was derived from the names follows them,
-		// unless this change sets one of its own.
-		if next.DisplayName == cur.DisplayName && cur.DisplayName == DeriveDisplayName(cur.FamilyName, cur.GivenName) {
-			next.DisplayName = ""
-		}
+		followNames(&next, cur.ContactFields)
 		var v crm.Violations
 		next.normalize(&v, defs, false, s.region)
 		next.Tags = sameTags(cur.Tags, next.Tags)
@@ -415,4 +411,14 @@ func (s *Service) ContactAudit(ctx context.Context, id int64, cursor string, lim
 		return crm.Page[crm.AuditEntry]{}, crm.Internal(op, err)
 	}
 	return s.store.Audit(ctx, RecordContact, append([]int64{id}, merged...), cursor, crm.ClampLimit(limit))
+}
+
+// followNames clears a display name that was derived from the names and is
+// left as it was, so that normalize derives it again from the names as they
+// are now: a derived display name follows the names, unless a change sets
+// one of its own.
+func followNames(next *ContactFields, cur ContactFields) {
+	if next.DisplayName == cur.DisplayName && cur.DisplayName == DeriveDisplayName(cur.FamilyName, cur.GivenName) {
+		next.DisplayName = ""
+	}
 }

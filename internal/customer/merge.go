@@ -17,6 +17,16 @@ import (
 // history of both stays readable from the survivor. ifVersion, when not 0,
 // must be the survivor's current version.
 func (s *Service) MergeContacts(ctx context.Context, id, other, ifVersion int64) (*Contact, error) {
+	return s.MergeContactsChoosing(ctx, id, other, ifVersion, nil)
+}
+
+// MergeContactsChoosing merges as MergeContacts does, then lets choose
+// change the surviving fields (next, already filled from the merged record)
+// knowing both records as they are in the transaction, before the result is
+// checked and saved: the merge screen's "keep the other record's value",
+// in the same transaction as the merge.
+func (s *Service) MergeContactsChoosing(ctx context.Context, id, other, ifVersion int64,
+	choose func(next *ContactFields, survivor, merged ContactFields) error) (*Contact, error) {
 	const op = "customer.MergeContacts"
 	p, err := crm.Writer(ctx, op)
 	if err != nil {
@@ -42,6 +52,12 @@ func (s *Service) MergeContacts(ctx context.Context, id, other, ifVersion int64)
 			return err
 		}
 		next := mergeFields(clone(survivor.ContactFields), merged.ContactFields)
+		if choose != nil {
+			if err := choose(&next, clone(survivor.ContactFields), clone(merged.ContactFields)); err != nil {
+				return err
+			}
+			followNames(&next, survivor.ContactFields)
+		}
 		var v crm.Violations
 		next.normalize(&v, defs, false, s.region)
 		if err := v.Err(op); err != nil {

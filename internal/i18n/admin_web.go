@@ -197,11 +197,4 @@ var adminWebCatalogue = map[string]entry{
 	"admin.delete_pipeline_hint": {"Only a pipeline without deals can be deleted.", "只能刪除沒有商機的銷售管道。", "只能删除没有商机的销售管道。"},
 }
 
-func init() {
-	for k, v := range adminWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the admin screens' key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the admin screens", adminWebCatalogue) }

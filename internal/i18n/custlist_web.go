@@ -85,11 +85,4 @@ var custlistWebCatalogue = map[string]entry{
 	"custlist.report_failed":  {"{n} not changed", "{n} 位未能修改", "{n} 位未能修改"},
 }
 
-func init() {
-	for k, v := range custlistWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the customers list's key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the customers list", custlistWebCatalogue) }

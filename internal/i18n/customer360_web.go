@@ -74,7 +74,6 @@ var customer360WebCatalogue = map[string]entry{
 	"c360.merge_suggested":           {"Likely duplicates", "可能重複的資料", "可能重复的记录"},
 	"c360.merge_no_suggestions":      {"Guanxi found no likely duplicate of this customer.", "找不到此客戶可能重複的資料。", "没有找到此客户可能重复的记录。"},
 	"c360.merged_notice":             {"Customer #{id} was merged into this record.", "客戶 #{id} 已併入此筆資料。", "客户 #{id} 已并入此记录。"},
-	"c360.merged_picks_lost":         {"Someone changed this record during the merge, so the values you picked from the other record were not saved: check them and edit if needed.", "合併時有人修改了此筆資料，因此您從另一筆資料選取的內容未能儲存，請檢查並視需要編輯。", "合并时有人修改了此记录，因此您从另一条记录选取的内容未能保存，请检查并视需要编辑。"},
 	"c360.merged_into":               {"This record was merged into", "此筆資料已併入", "此记录已并入"},
 	"c360.language.en":               {"English", "英文", "英语"},
 	"c360.language.zh-Hant":          {"Traditional Chinese", "繁體中文", "繁体中文"},
@@ -95,11 +94,4 @@ var customer360WebCatalogue = map[string]entry{
 	"c360.duplicate_merge_link":    {"Merge the two", "合併這兩筆資料", "合并这两条记录"},
 }
 
-func init() {
-	for k, v := range customer360WebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the customer 360 screens' key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the customer 360 screens", customer360WebCatalogue) }

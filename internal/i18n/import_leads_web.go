@@ -20,11 +20,4 @@ var importLeadsWebCatalogue = map[string]entry{
 	"import_field.pool":         {"Lead pool (公海)", "公海", "公海"},
 }
 
-func init() {
-	for k, v := range importLeadsWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the lead import's key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the lead import", importLeadsWebCatalogue) }

@@ -164,11 +164,4 @@ var leadsWebCatalogue = map[string]entry{
 	"leads.pool.rejected":       {"The claim is rejected: the record stays in the pool.", "已駁回認領，紀錄仍留在公海。", "已驳回认领，记录仍留在公海。"},
 }
 
-func init() {
-	for k, v := range leadsWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the lead screens' key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the lead screens", leadsWebCatalogue) }

@@ -169,11 +169,4 @@ var salesWebCatalogue = map[string]entry{
 	"forecast.no_deals":         {"There are no deals to forecast yet.", "目前還沒有可預測的商機。", "目前还没有可预测的商机。"},
 }
 
-func init() {
-	for k, v := range salesWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the sales screens' key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the sales screens", salesWebCatalogue) }

@@ -92,11 +92,4 @@ var tasksWebCatalogue = map[string]entry{
 	"tasks.kpi_per_deal_hint": {"{activities} activities; deals closed: {deals}", "活動 {activities} 項；結案商機 {deals} 筆", "活动 {activities} 项；已结束商机 {deals} 个"},
 }
 
-func init() {
-	for k, v := range tasksWebCatalogue {
-		if _, dup := webCatalogue[k]; dup {
-			panic("i18n: the task screens' key " + k + " is also a key of the web UI")
-		}
-		webCatalogue[k] = v
-	}
-}
+func init() { joinWebCatalogue("the task screens", tasksWebCatalogue) }

@@ -705,3 +705,15 @@ var webCatalogue = map[string]entry{
 	"leadform.too_many":     {"Too many submissions from your address; please try again in a minute.", "您的位址送出次數過多，請稍候一分鐘再試。", "您的地址提交次数过多，请稍候一分钟再试。"},
 	"leadform.not_found":    {"This form does not exist or is closed.", "此表單不存在或已關閉。", "此表单不存在或已关闭。"},
 }
+
+// joinWebCatalogue adds the strings of a group of screens, kept in a file of
+// their own, to the web UI's. A key used twice is a bug that stops the
+// program at once.
+func joinWebCatalogue(screens string, c map[string]entry) {
+	for k, v := range c {
+		if _, dup := webCatalogue[k]; dup {
+			panic("i18n: the key " + k + " of " + screens + " is also a key of the web UI")
+		}
+		webCatalogue[k] = v
+	}
+}

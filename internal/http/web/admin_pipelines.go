@@ -250,15 +250,21 @@ func (h *Web) adminAddStage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// stagePost checks a post about a pipeline's stage: an admin's, naming
+// both.
+func stagePost(w http.ResponseWriter, r *http.Request, op string) (pipelineID, stageID int64, err error) {
+	if err := adminPost(w, r, op); err != nil {
+		return 0, 0, err
+	}
+	if pipelineID, err = pathID(r); err != nil {
+		return 0, 0, err
+	}
+	stageID, err = pathInt(r, "stage")
+	return pipelineID, stageID, err
+}
+
 func (h *Web) adminUpdateStage(w http.ResponseWriter, r *http.Request) error {
-	if err := adminPost(w, r, "web.adminUpdateStage"); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	stageID, err := pathInt(r, "stage")
+	id, stageID, err := stagePost(w, r, "web.adminUpdateStage")
 	if err != nil {
 		return err
 	}
@@ -287,14 +293,7 @@ func (h *Web) adminUpdateStage(w http.ResponseWriter, r *http.Request) error {
 // adminMoveStage moves an open stage up or down among the open stages; the
 // won and lost stages stay last.
 func (h *Web) adminMoveStage(w http.ResponseWriter, r *http.Request) error {
-	if err := adminPost(w, r, "web.adminMoveStage"); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	stageID, err := pathInt(r, "stage")
+	id, stageID, err := stagePost(w, r, "web.adminMoveStage")
 	if err != nil {
 		return err
 	}
@@ -328,14 +327,7 @@ func (h *Web) adminMoveStage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Web) adminDeleteStage(w http.ResponseWriter, r *http.Request) error {
-	if err := adminPost(w, r, "web.adminDeleteStage"); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	stageID, err := pathInt(r, "stage")
+	id, stageID, err := stagePost(w, r, "web.adminDeleteStage")
 	if err != nil {
 		return err
 	}

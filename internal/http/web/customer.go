@@ -41,10 +41,8 @@ type customerPage struct {
 	Orders     ordersView
 	Deals      dealsView
 	MergedInto int64 // the survivor, when this contact was merged away
-	// Merged is the contact just merged into this one, for the notice;
-	// PicksLost says the values picked from it could not be saved.
-	Merged    int64
-	PicksLost bool
+	// Merged is the contact just merged into this one, for the notice.
+	Merged int64
 }
 
 // Timeline is a page of a customer's timeline.
@@ -109,7 +107,6 @@ func (h *Web) customerPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.Merged, _ = strconv.ParseInt(r.URL.Query().Get("merged"), 10, 64)
-	data.PicksLost = data.Merged > 0 && r.URL.Query().Get("picks") == "lost"
 	h.render(w, r, http.StatusOK, "customer", "page", data)
 	return nil
 }

@@ -269,8 +269,8 @@ func messageOr(lang, key, fallback string) string {
 	return fallback
 }
 
-// mergeCustomers merges the chosen record into this one, then saves the
-// values picked from it.
+// mergeCustomers merges the chosen record into this one, keeping the values
+// picked from it, in one transaction.
 func (h *Web) mergeCustomers(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -288,47 +288,31 @@ func (h *Web) mergeCustomers(w http.ResponseWriter, r *http.Request) error {
 		return v.Err("web.merge")
 	}
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	// Both as they are before the merge: the picks are among these values.
-	a, err := h.mergeable(r, id)
-	if err != nil {
-		return err
+	// Both may be merged by this user: else the readable refusal.
+	for _, c := range []int64{id, other} {
+		if _, err := h.mergeable(r, c); err != nil {
+			return err
+		}
 	}
-	b, err := h.mergeable(r, other)
-	if err != nil {
-		return err
-	}
-	merged, err := h.deps.Customers.MergeContacts(ctx, id, other, version)
+	// The picks apply to the records as the merge's transaction reads them.
+	_, err = h.deps.Customers.MergeContactsChoosing(ctx, id, other, version,
+		func(next *customer.ContactFields, survivor, merged customer.ContactFields) error {
+			for _, name := range mergeChoices(&survivor, &merged) {
+				from := &survivor
+				if f.Get("pick."+name) == "b" {
+					from = &merged
+				}
+				setFieldValue(next, name, fieldValue(from, name))
+			}
+			return nil
+		})
 	if err != nil {
 		if ce, ok := crm.AsError(err); ok && (ce.Kind == crm.KindStale || ce.Kind == crm.KindInvalid || ce.Kind == crm.KindConflict) {
 			return h.mergeFailed(w, r, id, other, err)
 		}
 		return err
 	}
-	choices := mergeChoices(&a.ContactFields, &b.ContactFields)
-	want := map[string]any{}
-	changed := false
-	for _, name := range choices {
-		from := &a.ContactFields
-		if f.Get("pick."+name) == "b" {
-			from = &b.ContactFields
-		}
-		want[name] = fieldValue(from, name)
-		changed = changed || !reflect.DeepEqual(fieldValue(&merged.ContactFields, name), want[name])
-	}
-	back := "/customers/" + strconv.FormatInt(id, 10) + "?merged=" + strconv.FormatInt(other, 10)
-	if changed {
-		_, err = h.deps.Customers.UpdateContact(ctx, id, merged.Version, func(cf *customer.ContactFields) error {
-			for name, v := range want {
-				setFieldValue(cf, name, v)
-			}
-			return nil
-		}, customer.WriteOptions{Source: "ui", AllowDuplicate: true})
-		if err != nil {
-			h.deps.Logger.WarnContext(ctx, "web: merged, but the values picked were not saved", "contact", id, "merged", other, "err", err)
-			back += "&picks=lost"
-		}
-	}
-	seeOther(w, r, back)
+	seeOther(w, r, "/customers/"+strconv.FormatInt(id, 10)+"?merged="+strconv.FormatInt(other, 10))
 	return nil
 }
 
