@@ -18,6 +18,7 @@ var importLeadsWebCatalogue = map[string]entry{
 	"import_field.owner_email":  {"Owner's email", "負責人電子郵件", "负责人邮箱"},
 	"import_field.team":         {"Team", "團隊", "团队"},
 	"import_field.pool":         {"Lead pool (公海)", "公海", "公海"},
+	"import.duplicates_leads":   {"Leads are not matched to stored ones: every row of a file of leads makes a lead.", "潛在客戶不會與已有資料比對：潛在客戶檔案的每一列都會建立一筆。", "线索不会与已有数据比对：线索文件的每一行都会新建一条。"},
 }
 
 func init() { joinWebCatalogue("the lead import", importLeadsWebCatalogue) }
