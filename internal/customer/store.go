@@ -74,6 +74,9 @@ type Store interface {
 	DeleteFieldDef(ctx context.Context, d *FieldDef) error
 
 	Tags(ctx context.Context) ([]*Tag, error)
+	// TagNames lists the tags' names in order, without the counts Tags
+	// adds up.
+	TagNames(ctx context.Context) ([]string, error)
 	Tag(ctx context.Context, id int64) (*Tag, error)
 	CreateTag(ctx context.Context, t *Tag) error
 	UpdateTag(ctx context.Context, t *Tag) error

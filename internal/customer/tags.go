@@ -24,6 +24,21 @@ func (s *Service) ListTags(ctx context.Context) ([]*Tag, error) {
 	return tags, nil
 }
 
+// TagNames lists the names of every tag, in order: what a filter or a
+// picker offers, without ListTags' counts of the records that carry each,
+// which add up every tagged record.
+func (s *Service) TagNames(ctx context.Context) ([]string, error) {
+	const op = "customer.TagNames"
+	if _, err := crm.Actor(ctx, op); err != nil {
+		return nil, err
+	}
+	names, err := s.store.TagNames(ctx)
+	if err != nil {
+		return nil, crm.Internal(op, err)
+	}
+	return names, nil
+}
+
 // manager returns the principal if it is an admin or a manager, who curate
 // the shared tag vocabulary.
 func manager(ctx context.Context, op string) (*crm.Principal, error) {

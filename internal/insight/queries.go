@@ -57,6 +57,14 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 	if err := v.Err(op); err != nil {
 		return nil, err
 	}
+	mark, err := s.store.DataMark(ctx)
+	if err != nil {
+		return nil, crm.Wrap(op, err)
+	}
+	key := paretoKey{percent, points, top}
+	if v := s.pareto.get(mark, key); v != nil {
+		return v, nil
+	}
 	ids, profits, err := s.store.CustomerProfits(ctx)
 	if err != nil {
 		return nil, crm.Wrap(op, err)
@@ -86,6 +94,7 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 	for i, k := range order {
 		view.TopCustomers[i] = TopCustomer{ContactID: ids[k], Name: names[ids[k]], Profit: profits[k]}
 	}
+	s.pareto.put(mark, key, view)
 	return view, nil
 }
 

@@ -95,6 +95,15 @@ func (s *Store) Tags(ctx context.Context) ([]*customer.Tag, error) {
 	return queryAll(ctx, s, scanTag, "SELECT "+tagColumns+" FROM tags t ORDER BY t.name_key")
 }
 
+// TagNames lists the tags' names in order.
+func (s *Store) TagNames(ctx context.Context) ([]string, error) {
+	return queryAll(ctx, s, func(row rowScanner) (string, error) {
+		var name string
+		err := row.Scan(&name)
+		return name, err
+	}, "SELECT t.name FROM tags t ORDER BY t.name_key")
+}
+
 // Tag reads one tag.
 func (s *Store) Tag(ctx context.Context, id int64) (*customer.Tag, error) {
 	t, err := scanTag(s.queryRow(ctx, "SELECT "+tagColumns+" FROM tags t WHERE t.id = ?", id))

@@ -443,7 +443,7 @@ func listURLOf(query string) string {
 // per field (the script gives the box the field's list).
 func (h *Web) filterLists(r *http.Request, data *customersPage, users []*account.User) error {
 	lang := h.lang(r)
-	tags, err := h.deps.Customers.ListTags(r.Context())
+	tags, err := h.deps.Customers.TagNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -455,9 +455,7 @@ func (h *Web) filterLists(r *http.Request, data *customersPage, users []*account
 				opts = append(opts, i18n.Message(lang, f.EnumKey+"."+e, nil))
 			}
 		case kindTag:
-			for _, t := range tags {
-				opts = append(opts, t.Name)
-			}
+			opts = append(opts, tags...)
 		case kindOwner:
 			opts = append(opts, i18n.Message(lang, "custlist.me", nil))
 			for _, u := range users {

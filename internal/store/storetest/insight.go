@@ -135,7 +135,8 @@ func testInsPareto(t *testing.T, e *env) {
 		e.insBuy(e.named(name).ID, 5, price)
 	}
 	e.named("Never bought")
-	v, err := e.insight().Pareto(e.sys, 80, 4, 2)
+	svc := e.insight()
+	v, err := svc.Pareto(e.sys, 80, 4, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +149,16 @@ func testInsPareto(t *testing.T, e *env) {
 	}
 	if top := v.TopCustomers; len(top) != 2 || top[0].Name != "A" || top[1].Name != "B" || top[0].Profit != 800 {
 		t.Errorf("top %+v", top)
+	}
+	// The service keeps the view until the data changes: a new buyer is in
+	// the next one.
+	e.insBuy(e.named("D").ID, 5, 3000)
+	v, err = svc.Pareto(e.sys, 80, 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := v.TopCustomers; v.Customers != 4 || len(top) != 2 || top[0].Name != "D" || top[1].Name != "A" {
+		t.Errorf("after another order: %d customers, top %+v", v.Customers, top)
 	}
 }
 

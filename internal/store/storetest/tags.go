@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -62,6 +63,18 @@ func testTagsOnTheFly(t *testing.T, e *env) {
 	}
 	if diff := cmp.Diff(map[string][2]int64{"VIP": {1, 0}, "北部": {1, 0}, "Tea Lover": {1, 0}, "New one": {1, 0}}, tagCounts(t, e)); diff != "" {
 		t.Errorf("tags after update (-want +got):\n%s", diff)
+	}
+	// The names alone, in the same order as the tags with their counts.
+	all, err := e.cs.ListTags(e.sys)
+	must(t, err)
+	var want []string
+	for _, tg := range all {
+		want = append(want, tg.Name)
+	}
+	names, err := e.cs.TagNames(e.sys)
+	must(t, err)
+	if len(want) != 4 || !slices.Equal(names, want) {
+		t.Errorf("tag names %q, want %q", names, want)
 	}
 }
 
