@@ -133,6 +133,19 @@ func newTab(t *testing.T, browserCtx context.Context, s *testenv.Server, lang, a
 	return u
 }
 
+// journey is one run of a browser journey: its language, the
+// Accept-Language its browser sends, and the store under it.
+type journey struct{ lang, acceptLanguage, engine string }
+
+// journeys are the runs of every journey: in English on the first store and
+// in Traditional Chinese on the last (PostgreSQL where it answers).
+func journeys(engines []string) []journey {
+	return []journey{
+		{i18n.English, "en-GB,en;q=0.9", engines[0]},
+		{i18n.Traditional, "zh-TW,zh;q=0.9,en;q=0.5", engines[len(engines)-1]},
+	}
+}
+
 // do runs steps, failing the test with what was being done and a
 // screenshot of the page as it was.
 func (u *ui) do(what string, steps ...chromedp.Action[chromedp.Void]) {

@@ -22,12 +22,7 @@ import (
 func TestCustomer360UI(t *testing.T) {
 	browserCtx := startBrowser(t)
 	engines := testenv.AvailableEngines(t)
-	for _, j := range []struct {
-		lang, acceptLanguage, engine string
-	}{
-		{i18n.English, "en-GB,en;q=0.9", engines[0]},
-		{i18n.Traditional, "zh-TW,zh;q=0.9,en;q=0.5", engines[len(engines)-1]},
-	} {
+	for _, j := range journeys(engines) {
 		t.Run("customer360/"+j.lang+"/"+j.engine, func(t *testing.T) {
 			s := testenv.StartServer(t, j.engine)
 			me := seed(t, s)

@@ -21,12 +21,7 @@ import (
 func TestCustomersListUI(t *testing.T) {
 	browserCtx := startBrowser(t)
 	engines := testenv.AvailableEngines(t)
-	for _, j := range []struct {
-		lang, acceptLanguage, engine string
-	}{
-		{i18n.English, "en-GB,en;q=0.9", engines[0]},
-		{i18n.Traditional, "zh-TW,zh;q=0.9,en;q=0.5", engines[len(engines)-1]},
-	} {
+	for _, j := range journeys(engines) {
 		t.Run("customers-list/"+j.lang+"/"+j.engine, func(t *testing.T) {
 			s := testenv.StartServer(t, j.engine)
 			l := seedCities(t, s)

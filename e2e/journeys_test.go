@@ -31,15 +31,7 @@ var customerWrite = customer.WriteOptions{Source: "e2e"}
 func TestUI(t *testing.T) {
 	browserCtx := startBrowser(t)
 	engines := testenv.AvailableEngines(t)
-	journeys := []struct {
-		lang, acceptLanguage, engine string
-	}{
-		{i18n.English, "en-GB,en;q=0.9", engines[0]},
-		// The Chinese journey runs on the last engine: PostgreSQL where it
-		// answers, so that both stores serve the UI.
-		{i18n.Traditional, "zh-TW,zh;q=0.9,en;q=0.5", engines[len(engines)-1]},
-	}
-	for _, j := range journeys {
+	for _, j := range journeys(engines) {
 		t.Run("journeys/"+j.lang+"/"+j.engine, func(t *testing.T) {
 			s := testenv.StartServer(t, j.engine)
 			seed(t, s)
