@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/guanxi-crm/guanxi/internal/crm"
 )
@@ -171,5 +172,49 @@ func (s *Service) SetTeamMember(ctx context.Context, teamID, userID int64, membe
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	s.cache.clear()
+	return out, nil
+}
+
+// UpdateUserAndTeams changes a user as UpdateUser does and makes them a
+// member of exactly the teams teamIDs names (others they leave), all in one
+// transaction: an admin's form that changes both saves both or neither.
+// Admins only.
+func (s *Service) UpdateUserAndTeams(ctx context.Context, id, ifVersion int64, apply func(*UserFields) error, teamIDs []int64) (*User, error) {
+	const op = "account.UpdateUserAndTeams"
+	if _, err := requireAdmin(ctx, op); err != nil {
+		return nil, err
+	}
+	var out *User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.UpdateUser(ctx, id, ifVersion, apply)
+		if err != nil {
+			return err
+		}
+		teams, err := s.store.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		for _, want := range teamIDs {
+			if !slices.ContainsFunc(teams, func(t *Team) bool { return t.ID == want }) {
+				return crm.NotFound(op, "team", want)
+			}
+		}
+		for _, t := range teams {
+			member, wanted := slices.Contains(u.TeamIDs, t.ID), slices.Contains(teamIDs, t.ID)
+			if member != wanted {
+				if _, err := s.SetTeamMember(ctx, t.ID, id, wanted); err != nil {
+					return err
+				}
+			}
+		}
+		out, err = s.store.User(ctx, id)
+		return err
+	})
+	// What the calls inside cleared before the commit may have been read
+	// again, unchanged, before it.
+	s.cache.clear()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	return out, nil
 }

@@ -311,8 +311,8 @@ func (h *Web) adminUserPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// adminUpdateUser changes a user's name, role, language and whether they
-// may sign in, then their teams.
+// adminUpdateUser changes a user's name, role, language, whether they may
+// sign in, and their teams, together.
 func (h *Web) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := adminPost(w, r, "web.adminUpdateUser"); err != nil {
 		return err
@@ -323,29 +323,18 @@ func (h *Web) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	f := r.PostForm
-	u, err := h.deps.Accounts.UpdateUser(ctx, id, formVersion(r), func(uf *account.UserFields) error {
+	var teams []int64
+	for _, v := range f["team"] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return crm.NotFound("web.adminUpdateUser", "team", v)
+		}
+		teams = append(teams, n)
+	}
+	_, err = h.deps.Accounts.UpdateUserAndTeams(ctx, id, formVersion(r), func(uf *account.UserFields) error {
 		uf.Name, uf.Role, uf.Language, uf.Disabled = f.Get("name"), crm.Role(f.Get("role")), f.Get("language"), f.Get("disabled") != ""
 		return nil
-	})
-	if err == nil {
-		want := map[int64]bool{}
-		for _, v := range f["team"] {
-			if n, perr := strconv.ParseInt(v, 10, 64); perr == nil {
-				want[n] = true
-			}
-		}
-		teams, lerr := h.deps.Accounts.ListTeams(ctx)
-		if lerr != nil {
-			return lerr
-		}
-		for _, t := range teams {
-			if member := slices.Contains(u.TeamIDs, t.ID); member != want[t.ID] {
-				if _, err = h.deps.Accounts.SetTeamMember(ctx, t.ID, id, want[t.ID]); err != nil {
-					break
-				}
-			}
-		}
-	}
+	}, teams)
 	if err != nil {
 		s, lerr := h.userScreen(r, id)
 		if lerr != nil {

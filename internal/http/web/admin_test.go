@@ -226,6 +226,23 @@ func testAdminUsers(t *testing.T, s *testenv.Server) {
 	if u, _ = s.Accounts.GetUser(sys, id); u.Disabled || len(u.TeamIDs) != 0 || u.Role != crm.RoleAgent {
 		t.Errorf("after reactivating: %+v", u)
 	}
+	// The user's fields and teams are saved together or not at all: a
+	// team deleted while the form was open refuses the whole form.
+	gone, err := s.Accounts.CreateTeam(sys, account.TeamFields{Name: "已解散"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Accounts.DeleteTeam(sys, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	p = a.post("/admin/users/"+idStr(id), url.Values{"version": {idStr(u.Version)}, "name": {"王大明"}, "role": {"agent"},
+		"team": {idStr(team.ID), idStr(gone.ID)}})
+	if p.Status != http.StatusNotFound {
+		t.Errorf("a form naming a deleted team: %d; want 404\n%s", p.Status, p.Body)
+	}
+	if after, _ := s.Accounts.GetUser(sys, id); after.Name != "王小明" || len(after.TeamIDs) != 0 || after.Version != u.Version {
+		t.Errorf("a refused form changed the user: %+v", after)
+	}
 	// The admin cannot demote themself.
 	me := userID(t, s, "owner@example.com")
 	p = a.post("/admin/users/"+idStr(me), url.Values{"name": {"Owner"}, "role": {"viewer"}})

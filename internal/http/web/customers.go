@@ -264,6 +264,8 @@ type customersPage struct {
 	Views      []viewTab
 	StateQuery string // the state to save as a view
 	Filtered   bool   // the list is narrowed or sorted: worth saving
+	ViewName   string // the name of a view that was not saved
+	ViewError  string // why
 
 	// Bulk actions.
 	Back       string // this page, to show again after an action
@@ -599,13 +601,48 @@ func (h *Web) saveCustomersView(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r, 16<<10); err != nil {
 		return err
 	}
+	name, query := r.PostForm.Get("name"), r.PostForm.Get("query")
 	v, err := h.deps.Customers.CreateSavedView(r.Context(), customer.SavedViewFields{
-		List: customer.ViewListContacts, Name: r.PostForm.Get("name"), Query: r.PostForm.Get("query"),
+		List: customer.ViewListContacts, Name: name, Query: query,
 	})
+	if crm.IsKind(err, crm.KindConflict) || crm.IsKind(err, crm.KindInvalid) {
+		// A name already taken, or too long: said beside the name, on the
+		// list the user was saving.
+		return h.viewNotSaved(w, r, name, query, err)
+	}
 	if err != nil {
 		return err
 	}
 	seeOther(w, r, listURLOf(v.Query))
+	return nil
+}
+
+// viewNotSaved shows the list of a view that could not be saved, with why
+// beside its name.
+func (h *Web) viewNotSaved(w http.ResponseWriter, r *http.Request, name, query string, cause error) error {
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return cause
+	}
+	st, err := parseListState(q)
+	if err != nil {
+		return cause
+	}
+	users, err := h.deps.Accounts.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	data, err := h.customersData(r, st, "", users)
+	if err != nil {
+		return err
+	}
+	prob := httpx.ProblemFor(r.Context(), cause)
+	lang := h.lang(r)
+	data.ViewName, data.ViewError = name, i18n.Message(lang, prob.Code, prob.Params)
+	for _, f := range prob.Errors {
+		data.ViewError = i18n.Message(lang, f.Code, f.Params)
+	}
+	h.render(w, r, prob.Status, "customers", "page", data)
 	return nil
 }
 

@@ -175,8 +175,14 @@ func TestCustomersListSavedViews(t *testing.T) {
 			}
 			wantNames(t, owner.get(strings.ReplaceAll(link[1], "&amp;", "&")), "李四", "林美玲", "王小明")
 
-			// A name is used once per user.
-			expect(t, owner.post("/customers/views", url.Values{"name": {"台北客戶"}, "query": {"q=x"}}), http.StatusConflict, "You already have a view named “台北客戶”.")
+			// A name is used once per user: the list being saved says so
+			// beside the name, which it keeps.
+			p = owner.post("/customers/views", url.Values{"name": {"台北客戶"}, "query": {"q=王"}})
+			expect(t, p, http.StatusConflict, `<p class="error" id="view-name-error" role="alert">You already have a view named “台北客戶”.</p>`,
+				`value="台北客戶" aria-invalid="true" aria-describedby="view-name-error"`, `<input type="hidden" name="query" value="q=%E7%8E%8B">`)
+			if got := listedNames(p); !slices.Equal(got, []string{"王小明"}) {
+				t.Errorf("the refused view's list shows %q; want its match 王小明", got)
+			}
 
 			// Another user never sees it, nor may delete it.
 			if p := agent.get("/customers"); strings.Contains(p.Body, "台北客戶") {

@@ -147,3 +147,20 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+// An error's time parameter (RFC 3339, as the API gives it) reads as a date
+// in the user's language on every page that shows the error.
+func TestErrorParamsReadable(t *testing.T) {
+	params := map[string]any{"days": 7, "until": "2026-03-09T09:00:00Z"}
+	for lang, want := range map[string]string{
+		i18n.English:     "You gave this record back less than 7 days ago; you may claim it again from 9 Mar 2026.",
+		i18n.Traditional: "您在 7 天內才退回此紀錄，須等到 2026年3月9日 才能再次認領。",
+	} {
+		if got := i18n.Message(lang, "claim_protected", readableParams(lang, params)); got != want {
+			t.Errorf("%s: %q; want %q", lang, got, want)
+		}
+	}
+	if params["until"] != "2026-03-09T09:00:00Z" {
+		t.Error("readableParams changed the error's own parameters")
+	}
+}

@@ -347,22 +347,29 @@ func (h *Web) leadActionFailed(w http.ResponseWriter, r *http.Request, id int64,
 // language, with the record type named in it and the end of a protection
 // period as a date.
 func poolMessage(lang, code string, params map[string]any) string {
-	out := make(map[string]any, len(params))
-	for k, v := range params {
-		out[k] = v
-	}
+	out := readableParams(lang, params)
 	if rt, ok := out["record_type"].(string); ok {
 		out["record_type"] = leadLabel(lang, "leads.record", rt)
-	}
-	if s, ok := out["until"].(string); ok {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			out["until"] = salesDayText(lang, t.UTC().Format(time.DateOnly))
-		}
 	}
 	if f, ok := out["field"].(string); ok {
 		out["field"] = leadLabel(lang, "leads.match", f)
 	}
 	return i18n.Message(lang, code, out)
+}
+
+// readableParams are an error's parameters as a message shows them: a time
+// (RFC 3339, as the API gives it) as a date in the user's language.
+func readableParams(lang string, params map[string]any) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		if s, ok := v.(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				v = salesDayText(lang, t.UTC().Format(time.DateOnly))
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // leadLabel is the message of prefix.value, else the value itself (as the

@@ -340,7 +340,7 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lang := h.lang(r)
 	data := &errorPage{page: h.page(r, errorTitle(prob.Status)), Status: prob.Status,
-		Message: i18n.Message(lang, prob.Code, prob.Params), RequestID: prob.RequestID}
+		Message: i18n.Message(lang, prob.Code, readableParams(lang, prob.Params)), RequestID: prob.RequestID}
 	for _, f := range prob.Errors {
 		data.Fields = append(data.Fields, i18n.Message(lang, f.Code, f.Params))
 	}
