@@ -75,6 +75,10 @@ type Config struct {
 	// (positions), which take most of the load time; contacts then have no
 	// current companies to read, list or find.
 	SkipPositions bool
+	// Keep leaves the run's database (the SQLite data directory, or the
+	// PostgreSQL schema) in place after the run, to be looked into or
+	// served; the log says where it is.
+	Keep bool
 	// Duration bounds each scenario's HTTP measurement, BaselineDuration
 	// each baseline's (the bare handlers and the service path); 0 means a
 	// quarter of Duration, at least a second (or Duration, if shorter).
@@ -196,6 +200,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer func() {
+		if cfg.Keep {
+			cfg.logf("kept the data set: %s", keptWhere(appCfg))
+			return
+		}
 		if err := cleanup(); err != nil {
 			cfg.logf("cleaning up: %v", err)
 		}
@@ -256,6 +264,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.finish()
 	return rep, nil
+}
+
+// keptWhere says how to reach a kept data set.
+func keptWhere(c config.Config) string {
+	if c.DatabaseURL != "" {
+		return store.RedactURL(c.DatabaseURL)
+	}
+	return "--data " + c.DataDir
 }
 
 // prepareDatabase makes the run's database: a temporary data directory, or

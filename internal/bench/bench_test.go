@@ -191,13 +191,13 @@ func TestSelectScenarios(t *testing.T) {
 		want  string // keys, comma-separated; "" for an error
 	}{
 		{nil, "get,list,search.name,search.zh2,search.zh3,search.phone,update,segment,rfm,clv,basket,timeline,ingest,forecast,move," +
-			"page.dashboard,page.customers,page.search,page.customer,page.segments,page.insight,page.pipeline,page.forecast,page.leads,page.tasks,create"},
+			"page.dashboard,page.dashboard.changed,page.customers,page.search,page.customer,page.segments,page.insight,page.pipeline,page.forecast,page.leads,page.tasks,create"},
 		{[]string{"analytics"}, "segment,rfm,clv,basket"},
 		{[]string{"basket", "segment"}, "segment,basket"},
 		{[]string{"create", "get"}, "get,create"},
 		{[]string{"search"}, "search.name,search.zh2,search.zh3,search.phone"},
 		{[]string{"tasks", "page.customer"}, ""},
-		{[]string{"page.customer", "pages"}, "page.dashboard,page.customers,page.search,page.customer,page.segments,page.insight,page.pipeline,page.forecast,page.leads,page.tasks"},
+		{[]string{"page.customer", "pages"}, "page.dashboard,page.dashboard.changed,page.customers,page.search,page.customer,page.segments,page.insight,page.pipeline,page.forecast,page.leads,page.tasks"},
 		{[]string{"search.zh2", " Update "}, "search.zh2,update"},
 		{[]string{"frobnicate"}, ""},
 		{[]string{"search.*"}, ""},

@@ -18,14 +18,14 @@ func init() {
 	register("bench", "measure the server's speed on a fresh data set, beside same-run baselines (BENCHMARKS.md)", func(ctx context.Context, env Env, args []string) error {
 		var cfg config.Config
 		var (
-			store, scenarios, datasets    string
-			cpuProfile, heapProfile       string
-			contacts, events, concurrency int
-			orders                        int
-			seed, maxOps                  int64
-			duration, baseline            time.Duration
-			asJSON, skipPositions, total  bool
-			createContacts                int
+			store, scenarios, datasets         string
+			cpuProfile, heapProfile            string
+			contacts, events, concurrency      int
+			orders                             int
+			seed, maxOps                       int64
+			duration, baseline                 time.Duration
+			asJSON, skipPositions, total, keep bool
+			createContacts                     int
 		)
 		fs, err := flags(env, "bench", "[--store sqlite|postgres] [--contacts N] [--duration D] [--concurrency C] [--scenario name,...] [--json] [flags]", &cfg, false)
 		if err != nil {
@@ -51,6 +51,7 @@ func init() {
 		fs.IntVar(&createContacts, "create", 0, "contacts each create measurement may create (default a quarter of --contacts, at least a batch of 500 per client)")
 		fs.BoolVar(&total, "total", true, "let lists and searches count their matches on the first page, as the API does by default (--total=false to measure without)")
 		fs.BoolVar(&skipPositions, "skip-positions", false, "load the data set without its buying committees (faster to build; contacts then have no companies)")
+		fs.BoolVar(&keep, "keep", false, "keep the run's database (the SQLite data directory, or the PostgreSQL schema) afterwards, to look into or serve it")
 		fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements (server and clients) to this file, for go tool pprof")
 		fs.StringVar(&heapProfile, "memprofile", "", "write the heap profile of the moment the Go heap was highest during the measurements to this file")
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON instead of a table")
@@ -76,7 +77,7 @@ func init() {
 			return misuse("--database is for --store postgres")
 		}
 		bcfg := bench.Config{
-			Store: store, Contacts: contacts, Seed: seed, SkipPositions: skipPositions, NoTotal: !total,
+			Store: store, Contacts: contacts, Seed: seed, SkipPositions: skipPositions, Keep: keep, NoTotal: !total,
 			Duration: duration, BaselineDuration: baseline, Concurrency: concurrency, MaxOps: maxOps,
 			CreateContacts: createContacts, DefaultRegion: cfg.DefaultRegion,
 			Events: events, Orders: orders, Datasets: datasets,

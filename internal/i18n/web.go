@@ -512,6 +512,8 @@ var webCatalogue = map[string]entry{
 	"dashboard.share":            {"Share", "占比", "占比"},
 	"dashboard.no_channel":       {"No channel", "未指定通路", "未指定渠道"},
 	"dashboard.no_sales":         {"No sales in this period.", "此期間沒有銷售。", "此期间没有销售。"},
+	"dashboard.pareto_none":      {"No customer made a profit in this period.", "此期間沒有客戶產生毛利。", "此期间没有客户产生毛利。"},
+	"dashboard.pareto_caption":   {"The customers who bought in the period, ranked by their profit in it, most first, and the share of the period's profit the top ones make. The dashed lines mark 80% of the profit; Insight has the lifetime view.", "依本期毛利由高到低排列本期購買的客戶，以及前段客戶貢獻的本期毛利占比。虛線標示 80% 毛利的位置；累計的分析見「洞察分析」。", "按本期毛利从高到低排列本期购买的客户，以及前段客户贡献的本期毛利占比。虚线标示 80% 毛利的位置；累计的分析见“洞察分析”。"},
 	"dashboard.top_customers":    {"Top customers by profit", "毛利最高的客戶", "毛利最高的客户"},
 	"dashboard.pipeline":         {"Open pipeline by stage", "各階段的進行中商機", "各阶段的进行中商机"},
 	"dashboard.my_pipeline":      {"Your open pipeline by stage", "您可查看的進行中商機（依階段）", "您可查看的进行中商机（按阶段）"},

@@ -108,9 +108,10 @@ type Store interface {
 	// CustomerProfits reads the lifetime profit of every live contact with
 	// a counted sale, with its id.
 	CustomerProfits(ctx context.Context) (ids []int64, profits []int64, err error)
-	// DataMark changes whenever an order, a contact or an insight run
-	// does: the Pareto view is kept until it moves.
-	DataMark(ctx context.Context) (string, error)
+	// SalesMark changes whenever an order or an audited record (a
+	// contact, a merge, an order's status) does: the Pareto view is kept
+	// until it moves.
+	SalesMark(ctx context.Context) (string, error)
 	// EachOrderTime calls fn with the contact and time of every counted
 	// sale placed in [from, to).
 	EachOrderTime(ctx context.Context, from, to time.Time, fn func(contactID int64, at time.Time) error) error

@@ -57,12 +57,13 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 	if err := v.Err(op); err != nil {
 		return nil, err
 	}
-	mark, err := s.store.DataMark(ctx)
+	now := s.clock.Now()
+	mark, err := s.store.SalesMark(ctx)
 	if err != nil {
 		return nil, crm.Wrap(op, err)
 	}
 	key := paretoKey{percent, points, top}
-	if v := s.pareto.get(mark, key); v != nil {
+	if v, ok := s.pareto.Get(mark, key, now); ok {
 		return v, nil
 	}
 	ids, profits, err := s.store.CustomerProfits(ctx)
@@ -94,7 +95,7 @@ func (s *Service) Pareto(ctx context.Context, percent, points, top int) (*Pareto
 	for i, k := range order {
 		view.TopCustomers[i] = TopCustomer{ContactID: ids[k], Name: names[ids[k]], Profit: profits[k]}
 	}
-	s.pareto.put(mark, key, view)
+	s.pareto.Put(mark, key, view, now)
 	return view, nil
 }
 

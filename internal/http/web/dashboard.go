@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/guanxi-crm/guanxi/internal/analytics/rfm"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
-	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/report"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 )
@@ -42,7 +42,6 @@ type dashboardPage struct {
 	ChannelChart           *chartSpec
 	Channels               []channelRow
 
-	Pareto         *insight.ParetoView
 	ParetoChart    *chartSpec
 	ParetoSentence string
 
@@ -118,7 +117,7 @@ func (h *Web) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := data.Lang
 	if data.FullRead {
-		to := time.Now().UTC()
+		to := report.PeriodEnd(time.Now())
 		o, err := h.deps.Reports.Overview(ctx, to.AddDate(0, 0, -data.Days), to)
 		if err != nil {
 			return err
@@ -138,12 +137,11 @@ func (h *Web) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 				i18n.Message(lang, "dashboard.lapsed_in", map[string]any{"n": n}))
 		}
 		data.channels(lang, o)
-		pareto, err := h.deps.Insight.Pareto(ctx, 80, 101, 5)
-		if err != nil {
-			return err
-		}
-		data.Pareto = pareto
-		data.ParetoChart, data.ParetoSentence = paretoChart(lang, pareto)
+		// The period's 80/20 curve, from the overview's own figures: the
+		// insight screen has the lifetime one.
+		p := o.Pareto
+		data.ParetoChart, data.ParetoSentence = paretoChart(lang, rfm.Pareto{Customers: int(p.Customers), Top: int(p.Top),
+			Share: p.Share, ProfitShare: p.ProfitShare, Curve: p.Curve})
 	}
 	if err := h.pipeline(ctx, data); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/guanxi-crm/guanxi/internal/analytics/rfm"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/insight"
@@ -196,7 +197,7 @@ func (h *Web) insightPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		data.Pareto = pareto
-		data.ParetoChart, data.ParetoSentence = paretoChart(lang, pareto)
+		data.ParetoChart, data.ParetoSentence = paretoChart(lang, pareto.Pareto)
 	}
 	h.render(w, r, http.StatusOK, "insight", "page", data)
 	return nil
@@ -371,8 +372,8 @@ func explanation(lang string, e insight.Explanation) string {
 }
 
 // paretoChart draws the 80/20 curve and says what it shows.
-func paretoChart(lang string, p *insight.ParetoView) (*chartSpec, string) {
-	if p == nil || p.Share == nil || len(p.Curve) == 0 {
+func paretoChart(lang string, p rfm.Pareto) (*chartSpec, string) {
+	if p.Share == nil || len(p.Curve) == 0 {
 		return nil, ""
 	}
 	spec := &chartSpec{Kind: "curve", XName: i18n.Message(lang, "insight.axis_customers", nil),

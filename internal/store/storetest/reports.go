@@ -8,6 +8,7 @@ import (
 
 	"github.com/guanxi-crm/guanxi/internal/commerce"
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/customer"
 	"github.com/guanxi-crm/guanxi/internal/report"
 )
 
@@ -301,8 +302,9 @@ func testRepOverview(t *testing.T, e *env) {
 	t.Run("default period", func(t *testing.T) {
 		o, err := e.rep.Overview(e.sys, time.Time{}, time.Time{})
 		must(t, err)
-		if !o.To.Equal(e.now()) || !o.From.Equal(e.now().Add(-30*day)) {
-			t.Errorf("default period %v–%v; want the 30 days to %v", o.From, o.To, e.now())
+		end := report.PeriodEnd(e.now())
+		if !o.To.Equal(end) || !o.From.Equal(end.Add(-30*day)) || end.Before(e.now()) || end.Sub(e.now()) > time.Minute {
+			t.Errorf("default period %v–%v; want the 30 days to the end of the minute of %v", o.From, o.To, e.now())
 		}
 		counts, sales, _, _, _ := repWant(history, ids, o.From, o.To)
 		if o.Customers != counts || o.Sales != sales {
@@ -327,6 +329,23 @@ func testRepEmpty(t *testing.T, e *env) {
 	must(t, err)
 	if o.Pareto.Customers != 1 || o.Pareto.Top != 0 || o.Pareto.Share != nil || len(o.Top) != 1 || o.Top[0].Profit != -400 || o.Top[0].Name != "Loss" {
 		t.Errorf("overview of a loss: %s", jsonOf(o))
+	}
+	// The service keeps an overview until the sales change: the next order
+	// is in the next one, and so is a renamed customer.
+	g := e.named("Gain")
+	price, cost = 900, 100
+	e.comOrder(commerce.OrderInput{Customer: tpContact(g.ID), PlacedAt: ptr(e.now().Add(-time.Hour)),
+		Lines: []commerce.LineInput{{Name: "x", Quantity: 1, UnitPrice: &price, UnitCost: &cost}}})
+	o, err = e.rep.Overview(e.sys, time.Time{}, time.Time{})
+	must(t, err)
+	if o.Customers.Active != 2 || len(o.Top) != 2 || o.Top[0].Name != "Gain" || o.Sales.Profit != 400 {
+		t.Errorf("overview after another order: %s", jsonOf(o))
+	}
+	e.update(e.sys, g.ID, func(f *customer.ContactFields) { f.DisplayName = "Gained" })
+	o, err = e.rep.Overview(e.sys, time.Time{}, time.Time{})
+	must(t, err)
+	if len(o.Top) != 2 || o.Top[0].Name != "Gained" {
+		t.Errorf("overview after a rename: %s", jsonOf(o))
 	}
 	_, err = e.rep.Overview(e.sys, e.now(), e.now())
 	wantField(t, err, "from", "not_before_to")
