@@ -256,21 +256,11 @@ FROM a JOIN contacts r ON r.id = a.contact_id WHERE r.deleted_at IS NULL AND r.m
 // dropped after it.
 const rfmIndex = "bench_orders_rfm"
 
-// rfmCustomers adds up every counted sale the store streams, as the insight
-// run does.
+// rfmCustomers reads every buyer's figures as the insight run does.
 func rfmCustomers(ctx context.Context, e *env) ([]rfm.Customer, error) {
 	var out []rfm.Customer
-	err := e.app.Store.EachPurchase(ctx, func(p insight.Purchase) error {
-		if len(out) == 0 || out[len(out)-1].ID != p.ContactID {
-			out = append(out, rfm.Customer{ID: p.ContactID})
-		}
-		c := &out[len(out)-1]
-		c.Orders++
-		c.Monetary += p.Revenue
-		c.Profit += p.Profit
-		if p.At.After(c.LastOrder) {
-			c.LastOrder = p.At
-		}
+	err := e.app.Store.EachBuyer(ctx, func(b insight.Buyer) error {
+		out = append(out, rfm.Customer{ID: b.ContactID, Orders: int(b.Orders), Monetary: b.Revenue, Profit: b.Profit, LastOrder: b.LastOrder})
 		return nil
 	})
 	return out, err
@@ -342,7 +332,7 @@ func runRFM(ctx context.Context, e *env, s *scenario, rep *Report) error {
 			return result{err: err}
 		}
 		res, err := score(customers)
-		return check("Store.EachPurchase + rfm.Score", int64(res.Scored), err)
+		return check("Store.EachBuyer + rfm.Score", int64(res.Scored), err)
 	})
 	if err != nil {
 		return err
@@ -364,7 +354,7 @@ func runRFM(ctx context.Context, e *env, s *scenario, rep *Report) error {
 	svcRow.ratio(storeRow, "store")
 	storeRow.Target = latencyTarget("p50 ≤ 500 ms", 500, storeRow)
 	svcRow.Target = &Target{Text: "none set (RFM + CLV fit + tiers, every score written)"}
-	rep.note("rfm, %s buyers of %s orders: go = rfm.Score on the customers' sums already in memory; sql = one aggregate with NTILE(5) scores, on a covering index of orders made for it (%.1f s) and dropped after; store = the insight run's reading of every counted sale (Store.EachPurchase, summed per customer) + rfm.Score; service = insight.Service.Refresh, the whole run (RFM, the BG/NBD and Gamma-Gamma fit of every buyer, tiers, lifecycle, every contact's scores written)",
+	rep.note("rfm, %s buyers of %s orders: go = rfm.Score on the customers' sums already in memory; sql = one aggregate with NTILE(5) scores, on a covering index of orders made for it (%.1f s) and dropped after; store = the insight run's reading of every buyer's figures (Store.EachBuyer: a contact_metrics row each, kept as orders are written) + rfm.Score; service = insight.Service.Refresh, the whole run (RFM, the BG/NBD and Gamma-Gamma fit of every buyer, tiers, lifecycle, every contact's scores written)",
 		thousands(want), thousands(rep.Build.Shop.Orders), indexTook.Seconds())
 	if last != nil {
 		rep.note("rfm: the insight run fitted %s", modelText(last))

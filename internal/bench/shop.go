@@ -17,6 +17,7 @@ import (
 
 	"github.com/guanxi-crm/guanxi/internal/app"
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/insight"
 )
 
 // The shop data of the analytics scenarios (issue 4): every loaded contact
@@ -152,9 +153,9 @@ type lineRow struct {
 }
 
 type metricsRow struct {
-	contact                                    int64
-	firstSeen, lastSeen, firstOrder, lastOrder int64 // 0: none
-	orders, revenue, profit                    int64
+	contact             int64
+	firstSeen, lastSeen int64 // 0: none
+	sales               insight.Buyer
 }
 
 // shopBlock is one block of rows, written together.
@@ -354,13 +355,7 @@ func (g *shopGen) customer(b *shopBlock, id int64, index int) {
 		if o.counted {
 			o.revenue = o.subtotal - o.refunded
 			o.profit = o.revenue - o.cost
-			m.orders++
-			m.revenue += o.revenue
-			m.profit += o.profit
-			if m.firstOrder == 0 {
-				m.firstOrder = at
-			}
-			m.lastOrder = at
+			m.sales.Add(time.UnixMicro(at), o.revenue, o.profit)
 		}
 		m.seen(at)
 		b.orders = append(b.orders, o)
@@ -370,7 +365,7 @@ func (g *shopGen) customer(b *shopBlock, id int64, index int) {
 	g.build.Customers++
 	g.build.Events += int64(n)
 	g.build.Orders += int64(k)
-	if m.orders > 0 {
+	if m.sales.Orders > 0 {
 		g.build.Buyers++
 	}
 	if boughtA {
@@ -453,6 +448,20 @@ func gammaDraw(r *rand.Rand, shape float64) float64 {
 func betaDraw(r *rand.Rand, a, b float64) float64 {
 	x := gammaDraw(r, a)
 	return x / (x + gammaDraw(r, b))
+}
+
+// metricsColumns are the columns of contact_metrics the sinks write. The
+// generated orders have no returns: a customer's revenue and profit are
+// their sales'.
+var metricsColumns = []string{"contact_id", "first_seen_at", "last_seen_at", "first_order_at", "last_order_at",
+	"order_count", "revenue", "profit", "open_cart_value", "sales_revenue", "sales_profit", "purchase_days", "first_day_revenue"}
+
+// orderSpan is the first and last sale that counts, in µs (0: none).
+func (m *metricsRow) orderSpan() (first, last int64) {
+	if m.sales.Orders == 0 {
+		return 0, 0
+	}
+	return m.sales.FirstOrder.UnixMicro(), m.sales.LastOrder.UnixMicro()
 }
 
 func (m *metricsRow) seen(at int64) {
@@ -738,11 +747,13 @@ func (s *sqliteSink) write(ctx context.Context, b *shopBlock, currency string) e
 			return err
 		}
 		return insertMany(ctx, tx, `INSERT INTO contact_metrics (contact_id, first_seen_at, last_seen_at, first_order_at, last_order_at,
-			order_count, revenue, profit, open_cart_value) VALUES`, 9, len(b.metrics),
+			order_count, revenue, profit, open_cart_value, sales_revenue, sales_profit, purchase_days, first_day_revenue) VALUES`,
+			len(metricsColumns), len(b.metrics),
 			func(i int, v []any) []any {
 				m := &b.metrics[i]
-				return append(v, m.contact, nullMicros(m.firstSeen), nullMicros(m.lastSeen), nullMicros(m.firstOrder), nullMicros(m.lastOrder),
-					m.orders, m.revenue, m.profit, 0)
+				first, last := m.orderSpan()
+				return append(v, m.contact, nullMicros(m.firstSeen), nullMicros(m.lastSeen), nullMicros(first), nullMicros(last),
+					m.sales.Orders, m.sales.Revenue, m.sales.Profit, 0, m.sales.Revenue, m.sales.Profit, m.sales.PurchaseDays, m.sales.FirstDayRevenue)
 			})
 	})
 }
@@ -915,12 +926,13 @@ func (s *pgSink) write(ctx context.Context, b *shopBlock, currency string) error
 	if err != nil {
 		return err
 	}
-	return s.copy(ctx, "contact_metrics", []string{"contact_id", "first_seen_at", "last_seen_at", "first_order_at", "last_order_at",
-		"order_count", "revenue", "profit", "open_cart_value"}, len(b.metrics),
+	return s.copy(ctx, "contact_metrics", metricsColumns, len(b.metrics),
 		func(i int, v []any) []any {
 			m := &b.metrics[i]
-			return append(v, m.contact, pgNullTime(m.firstSeen), pgNullTime(m.lastSeen), pgNullTime(m.firstOrder), pgNullTime(m.lastOrder),
-				m.orders, m.revenue, m.profit, int64(0))
+			first, last := m.orderSpan()
+			return append(v, m.contact, pgNullTime(m.firstSeen), pgNullTime(m.lastSeen), pgNullTime(first), pgNullTime(last),
+				m.sales.Orders, m.sales.Revenue, m.sales.Profit, int64(0), m.sales.Revenue, m.sales.Profit, m.sales.PurchaseDays,
+				m.sales.FirstDayRevenue)
 		})
 }
 

@@ -43,13 +43,45 @@ const (
 	RiskHigh   = "high"
 )
 
-// Purchase is one counted sale of a contact.
-type Purchase struct {
-	ContactID int64
-	At        time.Time
-	Revenue   int64 // minor units
-	Profit    int64
+// Buyer is what the insight run reads of a customer's sales that count
+// (package commerce: paid or fulfilled sales): enough for RFM and for the
+// BG/NBD and Gamma-Gamma summaries, without reading every sale. The store
+// keeps it with each contact's figures, recomputed in the transaction that
+// changes the contact's orders, through Add.
+type Buyer struct {
+	ContactID             int64
+	FirstOrder, LastOrder time.Time
+	Orders                int64 // sales that count
+	Revenue, Profit       int64 // minor units, of those sales
+	// PurchaseDays are the days (UTC) with a sale that counts: the
+	// models' purchases, several orders of a day being one.
+	PurchaseDays int64
+	// FirstDayRevenue is the revenue of the first of those days, which
+	// the spend model leaves out (it models repeat purchases).
+	FirstDayRevenue int64
 }
+
+// Add counts a sale that counts, placed at at; a buyer's sales are added in
+// the order they were placed.
+func (b *Buyer) Add(at time.Time, revenue, profit int64) {
+	day := PurchaseDay(at)
+	switch {
+	case b.Orders == 0:
+		b.FirstOrder, b.PurchaseDays = at, 1
+		b.FirstDayRevenue = revenue
+	case day.Equal(PurchaseDay(b.FirstOrder)):
+		b.FirstDayRevenue += revenue
+	case !day.Equal(PurchaseDay(b.LastOrder)):
+		b.PurchaseDays++
+	}
+	b.LastOrder = at
+	b.Orders++
+	b.Revenue += revenue
+	b.Profit += profit
+}
+
+// PurchaseDay is the day (UTC) of a purchase.
+func PurchaseDay(at time.Time) time.Time { return at.UTC().Truncate(24 * time.Hour) }
 
 // ContactSeen is a live contact and whether it has been seen (an event or
 // an order).
@@ -92,9 +124,9 @@ type Store interface {
 
 	// ContactsSeen lists the live contacts, by id.
 	ContactsSeen(ctx context.Context) ([]ContactSeen, error)
-	// EachPurchase calls fn with every counted sale of a live contact, by
-	// contact and then time.
-	EachPurchase(ctx context.Context, fn func(Purchase) error) error
+	// EachBuyer calls fn with every live contact with a sale that counts,
+	// by id.
+	EachBuyer(ctx context.Context, fn func(Buyer) error) error
 	// Lifecycles reads every contact's lifecycle stage at the last run.
 	Lifecycles(ctx context.Context) (map[int64]string, error)
 	// ReplaceScores makes scores the figures of every contact and records

@@ -173,58 +173,29 @@ func (s *Service) Refresh(ctx context.Context) (*Run, error) {
 	return run, nil
 }
 
-// readBuyers adds up each buyer's sales: the RFM inputs, and the purchase
-// summary of the CLV models in weeks, where the sales of one day (UTC) are
+// readBuyers reads each buyer's figures the store keeps (Buyer): the RFM
+// inputs, and the purchase summary of the CLV models in weeks, where the sales of one day (UTC) are
 // one purchase and a customer's age T runs from their first day to today,
 // as in Fader, Hardie & Lee's CDNOW summaries (T = 38.86 weeks for a first
 // purchase on 1997-01-01 and a calibration ending 1997-09-30).
 func (s *Service) readBuyers(ctx context.Context, now time.Time) ([]customer, error) {
-	today := now.UTC().Truncate(24 * time.Hour)
+	today := PurchaseDay(now)
 	var out []customer
-	var cur *customer
-	var firstDay, lastDay time.Time
-	var repeatValue, dayValue int64
-	var days int
-	finish := func() {
-		if cur == nil {
-			return
+	err := s.store.EachBuyer(ctx, func(b Buyer) error {
+		first, last := PurchaseDay(b.FirstOrder), PurchaseDay(b.LastOrder)
+		c := customer{rfm: rfm.Customer{ID: b.ContactID, Orders: int(b.Orders), Monetary: b.Revenue, Profit: b.Profit, LastOrder: b.LastOrder}}
+		weeks := func(d time.Duration) float64 { return d.Hours() / (24 * 7) }
+		c.summary = clv.Summary{
+			X:  float64(b.PurchaseDays - 1),
+			Tx: weeks(last.Sub(first)),
+			T:  max(weeks(today.Sub(first)), weeks(last.Sub(first))),
 		}
-		if days > 1 {
-			repeatValue += dayValue
+		if b.PurchaseDays > 1 {
+			c.summary.MeanValue = float64(b.Revenue-b.FirstDayRevenue) / float64(b.PurchaseDays-1)
 		}
-		cur.summary = clv.Summary{
-			X:  float64(days - 1),
-			Tx: lastDay.Sub(firstDay).Hours() / (24 * 7),
-			T:  max(today.Sub(firstDay).Hours()/(24*7), lastDay.Sub(firstDay).Hours()/(24*7)),
-		}
-		if days > 1 {
-			cur.summary.MeanValue = float64(repeatValue) / float64(days-1)
-		}
-		out = append(out, *cur)
-		cur = nil
-	}
-	err := s.store.EachPurchase(ctx, func(p Purchase) error {
-		day := p.At.UTC().Truncate(24 * time.Hour)
-		if cur == nil || cur.rfm.ID != p.ContactID {
-			finish()
-			cur = &customer{rfm: rfm.Customer{ID: p.ContactID}}
-			firstDay, lastDay, days, dayValue, repeatValue = day, day, 1, 0, 0
-		} else if !day.Equal(lastDay) {
-			if days > 1 {
-				repeatValue += dayValue
-			}
-			lastDay, days, dayValue = day, days+1, 0
-		}
-		dayValue += p.Revenue
-		cur.rfm.Orders++
-		cur.rfm.Monetary += p.Revenue
-		cur.rfm.Profit += p.Profit
-		if p.At.After(cur.rfm.LastOrder) {
-			cur.rfm.LastOrder = p.At
-		}
+		out = append(out, c)
 		return nil
 	})
-	finish()
 	return out, err
 }
 

@@ -35,29 +35,26 @@ func (s *Store) ContactsSeen(ctx context.Context) ([]insight.ContactSeen, error)
 	return out, mapError(rows.Err())
 }
 
-// EachPurchase streams the counted sales of live contacts by contact and
-// time.
-func (s *Store) EachPurchase(ctx context.Context, fn func(insight.Purchase) error) error {
-	// Every order is read: on SQLite, through the contacts index it would
-	// fetch each order's row from the table at random, several times
-	// slower than reading the table in order and sorting what it keeps.
-	notIndexed := ""
-	if s.d.name() == "sqlite" {
-		notIndexed = " NOT INDEXED"
-	}
-	rows, err := s.query(ctx, `SELECT o.contact_id, o.placed_at, o.revenue, o.profit FROM orders o`+notIndexed+`
-		WHERE `+countedSaleOf+` AND o.contact_id IN (SELECT r.id FROM contacts r WHERE `+liveContact+`)
-		ORDER BY o.contact_id, o.placed_at`)
+// EachBuyer streams the figures of the live contacts with a sale that
+// counts, by id: a row of contact_metrics each, which RefreshContactMetrics
+// keeps (the run used to read every sale, 18 s for 10,000,000 orders on
+// SQLite).
+func (s *Store) EachBuyer(ctx context.Context, fn func(insight.Buyer) error) error {
+	rows, err := s.query(ctx, `SELECT m.contact_id, m.first_order_at, m.last_order_at, m.order_count, m.sales_revenue,
+			m.sales_profit, m.purchase_days, m.first_day_revenue
+		FROM contact_metrics m JOIN contacts r ON r.id = m.contact_id
+		WHERE m.first_order_at IS NOT NULL AND m.order_count > 0 AND `+liveContact+` ORDER BY m.contact_id`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p insight.Purchase
-		if err := rows.Scan(&p.ContactID, timeCol{&p.At}, &p.Revenue, &p.Profit); err != nil {
+		var b insight.Buyer
+		if err := rows.Scan(&b.ContactID, timeCol{&b.FirstOrder}, timeCol{&b.LastOrder}, &b.Orders, &b.Revenue, &b.Profit,
+			&b.PurchaseDays, &b.FirstDayRevenue); err != nil {
 			return mapError(err)
 		}
-		if err := fn(p); err != nil {
+		if err := fn(b); err != nil {
 			return err
 		}
 	}

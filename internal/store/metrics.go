@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/guanxi-crm/guanxi/internal/insight"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
 )
 
@@ -32,8 +33,10 @@ func (s *Store) RefreshContactMetrics(ctx context.Context, contactIDs []int64) e
 }
 
 type metricsRow struct {
-	firstSeen, lastSeen, firstOrder, lastOrder *time.Time
-	orders, revenue, profit, openCarts         int64
+	firstSeen, lastSeen *time.Time
+	revenue, profit     int64 // of every order, returns included
+	openCarts           int64
+	sales               insight.Buyer // the sales that count
 }
 
 func earliest(a *time.Time, b *time.Time) *time.Time {
@@ -82,21 +85,23 @@ func (s *Store) refreshMetrics(ctx context.Context, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	// Orders are seen too; first and last order are of the sales that count.
-	err = scan(`SELECT contact_id, MIN(placed_at), MAX(placed_at),
-			CAST(SUM(CASE WHEN kind = 'sale' AND status IN ('paid', 'fulfilled') THEN 1 ELSE 0 END) AS BIGINT),
+	// Orders are seen too.
+	err = scan(`SELECT contact_id, MIN(placed_at), MAX(placed_at), 0,
 			CAST(COALESCE(SUM(revenue), 0) AS BIGINT), CAST(COALESCE(SUM(profit), 0) AS BIGINT), 0
 		FROM orders WHERE contact_id IN (`+in+`) GROUP BY contact_id`, func(r *metricsRow, a, b *time.Time, n [4]int64) {
 		r.firstSeen, r.lastSeen = earliest(r.firstSeen, a), latest(r.lastSeen, b)
-		r.orders, r.revenue, r.profit = n[0], n[1], n[2]
+		r.revenue, r.profit = n[1], n[2]
 	})
 	if err != nil {
 		return err
 	}
-	err = scan(`SELECT contact_id, MIN(placed_at), MAX(placed_at), 0, 0, 0, 0 FROM orders
-		WHERE contact_id IN (`+in+`) AND kind = 'sale' AND status IN ('paid', 'fulfilled') GROUP BY contact_id`,
-		func(r *metricsRow, a, b *time.Time, _ [4]int64) { r.firstOrder, r.lastOrder = a, b })
-	if err != nil {
+	// The sales that count, one by one in the order they were placed: the
+	// first and last order, and the buyer's figures (insight.Buyer).
+	if err := s.eachSale(ctx, `WHERE contact_id IN (`+in+`) AND `+countedSale, anySlice(ids), func(id int64, at time.Time, revenue, profit int64) {
+		if r := m[id]; r != nil {
+			r.sales.Add(at, revenue, profit)
+		}
+	}); err != nil {
 		return err
 	}
 	err = scan(`SELECT contact_id, NULL, NULL, 0, 0, 0, CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM carts
@@ -108,17 +113,42 @@ func (s *Store) refreshMetrics(ctx context.Context, ids []int64) error {
 	if _, err := s.exec(ctx, "DELETE FROM contact_metrics WHERE contact_id IN ("+in+")", anySlice(ids)...); err != nil {
 		return err
 	}
-	values := make([]any, 0, len(ids)*9)
+	values := make([]any, 0, len(ids)*13)
 	for _, id := range ids {
 		r := m[id]
 		if r.firstSeen == nil && r.openCarts == 0 {
 			continue // nothing happened to this contact (any more)
 		}
-		values = append(values, id, s.nullTimeArg(r.firstSeen), s.nullTimeArg(r.lastSeen), s.nullTimeArg(r.firstOrder),
-			s.nullTimeArg(r.lastOrder), r.orders, r.revenue, r.profit, r.openCarts)
+		var firstOrder, lastOrder *time.Time
+		if b := r.sales; b.Orders > 0 {
+			firstOrder, lastOrder = &b.FirstOrder, &b.LastOrder
+		}
+		values = append(values, id, s.nullTimeArg(r.firstSeen), s.nullTimeArg(r.lastSeen), s.nullTimeArg(firstOrder),
+			s.nullTimeArg(lastOrder), r.sales.Orders, r.revenue, r.profit, r.openCarts,
+			r.sales.Revenue, r.sales.Profit, r.sales.PurchaseDays, r.sales.FirstDayRevenue)
 	}
 	return s.insertRows(ctx, `INSERT INTO contact_metrics (contact_id, first_seen_at, last_seen_at, first_order_at,
-		last_order_at, order_count, revenue, profit, open_cart_value) VALUES`, 9, values)
+		last_order_at, order_count, revenue, profit, open_cart_value, sales_revenue, sales_profit, purchase_days,
+		first_day_revenue) VALUES`, 13, values)
+}
+
+// eachSale calls fn with the orders a condition (where, with args) selects,
+// by contact and then time.
+func (s *Store) eachSale(ctx context.Context, where string, args []any, fn func(contactID int64, at time.Time, revenue, profit int64)) error {
+	rows, err := s.query(ctx, "SELECT contact_id, placed_at, revenue, profit FROM orders "+where+" ORDER BY contact_id, placed_at, id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, revenue, profit int64
+		var at time.Time
+		if err := rows.Scan(&id, timeCol{&at}, &revenue, &profit); err != nil {
+			return mapError(err)
+		}
+		fn(id, at, revenue, profit)
+	}
+	return mapError(rows.Err())
 }
 
 // NoteSeen widens contacts' first and last seen to the spans of events just

@@ -16,6 +16,7 @@ import (
 var insightTests = []test{
 	{"Lifecycle", testInsLifecycle},
 	{"Pareto", testInsPareto},
+	{"Buyers", testInsBuyers},
 	{"Cohorts", testInsCohorts},
 	{"Funnel", testInsFunnel},
 	{"Baskets", testInsBaskets},
@@ -160,6 +161,68 @@ func testInsPareto(t *testing.T, e *env) {
 	if top := v.TopCustomers; v.Customers != 4 || len(top) != 2 || top[0].Name != "D" || top[1].Name != "A" {
 		t.Errorf("after another order: %d customers, top %+v", v.Customers, top)
 	}
+}
+
+// testInsBuyers: the figures the insight run reads of each buyer follow
+// their sales as they are placed, returned, refunded and merged.
+func testInsBuyers(t *testing.T, e *env) {
+	a, b := e.named("Buyer A").ID, e.named("Buyer B").ID
+	e.named("Never bought")
+	day := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	order := func(id int64, at time.Time, kind string, price int64) *commerce.Order {
+		cost := price / 2
+		return e.comOrder(commerce.OrderInput{Kind: kind, Customer: crm.CustomerRef{ContactID: &id}, PlacedAt: &at,
+			Lines: []commerce.LineInput{{Name: "x", Quantity: 1, UnitPrice: &price, UnitCost: &cost}}})
+	}
+	order(a, day.Add(9*time.Hour), "", 1000)
+	order(a, day.Add(20*time.Hour), "", 600)      // the same day (UTC)
+	order(a, day.AddDate(0, 0, 3), "", 400)       // a second purchase day
+	order(a, day.AddDate(0, 0, 4), "return", 300) // no sale
+	refunded := order(b, day.AddDate(0, 0, 1), "", 800)
+	order(b, day.AddDate(0, 0, 2), "", 200)
+	if _, err := e.com.RefundOrder(e.sys, refunded.ID, 0, commerce.RefundInput{Amount: 800}); err != nil {
+		t.Fatal(err)
+	}
+	buyers := func() map[int64]insight.Buyer {
+		out := map[int64]insight.Buyer{}
+		if err := e.st.EachBuyer(e.sys, func(b insight.Buyer) error { out[b.ContactID] = b; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	got := buyers()
+	want := map[int64]insight.Buyer{
+		a: {ContactID: a, FirstOrder: day.Add(9 * time.Hour), LastOrder: day.AddDate(0, 0, 3), Orders: 3, Revenue: 2000, Profit: 1000,
+			PurchaseDays: 2, FirstDayRevenue: 1600},
+		// The refunded sale no longer counts: B's first sale is the second.
+		b: {ContactID: b, FirstOrder: day.AddDate(0, 0, 2), LastOrder: day.AddDate(0, 0, 2), Orders: 1, Revenue: 200, Profit: 100,
+			PurchaseDays: 1, FirstDayRevenue: 200},
+	}
+	sameBuyers := func(what string, got, want map[int64]insight.Buyer) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d buyers %+v; want %d", what, len(got), got, len(want))
+		}
+		for id, w := range want {
+			g := got[id]
+			if !g.FirstOrder.Equal(w.FirstOrder) || !g.LastOrder.Equal(w.LastOrder) {
+				t.Errorf("%s: buyer %d's sales span %v–%v; want %v–%v", what, id, g.FirstOrder, g.LastOrder, w.FirstOrder, w.LastOrder)
+			}
+			g.FirstOrder, g.LastOrder, w.FirstOrder, w.LastOrder = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			if g != w {
+				t.Errorf("%s: buyer %d is %+v; want %+v", what, id, g, w)
+			}
+		}
+	}
+	sameBuyers("after the sales", got, want)
+	// B merged into A: A's sales are both's, B is no buyer of its own.
+	if _, err := e.cs.MergeContacts(e.sys, a, b, 0); err != nil {
+		t.Fatal(err)
+	}
+	sameBuyers("after a merge", buyers(), map[int64]insight.Buyer{
+		a: {ContactID: a, FirstOrder: day.Add(9 * time.Hour), LastOrder: day.AddDate(0, 0, 3), Orders: 4, Revenue: 2200, Profit: 1100,
+			PurchaseDays: 3, FirstDayRevenue: 1600},
+	})
 }
 
 func testInsCohorts(t *testing.T, e *env) {
