@@ -222,7 +222,8 @@ func (u *ui) screenshot(name string) {
 }
 
 // checkPage checks what every screen must do: be in the user's language,
-// label every control, and (on a phone) not scroll sideways.
+// label every control, keep text readable (WCAG AA contrast), and (on a
+// phone) not scroll sideways.
 func (u *ui) checkPage(screen string) {
 	u.t.Helper()
 	lang := run(u, "reading the page language", chromedp.Evaluate[string](`document.documentElement.lang`))
@@ -235,12 +236,63 @@ func (u *ui) checkPage(screen string) {
 	if len(unlabelled) > 0 {
 		u.t.Errorf("%s has controls without a label: %v", screen, unlabelled)
 	}
+	lowContrast := run(u, "measuring the contrast of text", chromedp.Evaluate[[]string](contrastScript))
+	if len(lowContrast) > 0 {
+		u.t.Errorf("%s has text below WCAG AA contrast (4.5:1, large text 3:1): %v", screen, lowContrast)
+	}
 	overflow := run(u, "measuring the page width", chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
 	if overflow[0] > overflow[1] {
 		u.t.Errorf("%s is %d px wide in a %d px window: it scrolls sideways", screen, overflow[0], overflow[1])
 	}
 	u.screenshot(screen)
 }
+
+// contrastScript lists the visible texts whose colour is below WCAG 2.2 AA
+// contrast against the background they are drawn on (success criterion
+// 1.4.3: 4.5:1, or 3:1 for large text: 24 px, or 18.66 px bold). The
+// background is the nearest opaque one among the element and its
+// ancestors, with the translucent ones between blended over it; text on a
+// background image or in a disabled control (exempt in WCAG) is skipped.
+const contrastScript = `(() => {
+  const rgba = s => { const m = s.match(/[\d.]+/g) || [0, 0, 0, 0]; return m.map(Number).concat([1]).slice(0, 4); };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.backgroundImage !== 'none' && st.backgroundImage !== '') return null;
+      const c = rgba(st.backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  };
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || seen.has(el) || !n.textContent.trim() || el.closest('svg,script,style,template,[hidden]')) continue;
+    seen.add(el);
+    if (el.closest(':disabled') || !el.getClientRects().length) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility !== 'visible' || Number(st.opacity) === 0) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) continue; // visually hidden (the skip link, sr-only)
+    const bg = background(el);
+    if (!bg) continue;
+    const fg = over(rgba(st.color), bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    if (ratio < need) out.push(n.textContent.trim().slice(0, 30) + ' (' + ratio.toFixed(2) + ':1, ' + st.color + ' on rgb(' + bg.slice(0, 3).map(Math.round).join(',') + '))');
+  }
+  return out.slice(0, 10);
+})()`
 
 // checkConsole fails the test when a page logged an error (a script error,
 // a resource the content security policy refused, a failed request other

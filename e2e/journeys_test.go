@@ -228,7 +228,8 @@ func (u *ui) signOut() {
 
 // switchLanguage changes the language with the switch in the header; the
 // page comes back in Traditional Chinese, and so does the next one. The
-// keyboard reaches the skip link first, with a visible focus ring.
+// keyboard reaches the skip link first, and every control after it shows
+// where the focus is.
 func (u *ui) switchLanguage() {
 	u.t.Helper()
 	u.ready()
@@ -243,11 +244,21 @@ func (u *ui) switchLanguage() {
 	if h1 := run(u, "reading the heading", chromedp.Text(chromedp.CSS("h1"))); h1 != "匯入檔案" {
 		u.t.Errorf("after switching, the import page is headed %q", h1)
 	}
-	u.do("pressing Tab", chromedp.KeyEvent("\t"))
-	ring := run(u, "reading the focus", chromedp.Evaluate[[]string](`(() => { const e = document.activeElement, s = getComputedStyle(e);
-		return [e.className, s.outlineStyle, s.outlineWidth]; })()`))
-	if ring[0] != "skip" || ring[1] == "none" || ring[2] == "0px" {
-		u.t.Errorf("the first Tab focuses %v: want the skip link with a visible outline", ring)
+	// The keyboard reaches the skip link first, then the nav, the menus and
+	// the form: each with a visible focus ring.
+	for i := range 15 {
+		u.do("pressing Tab", chromedp.KeyEvent("\t"))
+		ring := run(u, "reading the focus", chromedp.Evaluate[[]string](`(() => { const e = document.activeElement, s = getComputedStyle(e);
+			return [e.className || e.tagName.toLowerCase(), e.id || e.getAttribute('href') || '', s.outlineStyle, s.outlineWidth, s.boxShadow]; })()`))
+		if i == 0 && ring[0] != "skip" {
+			u.t.Errorf("the first Tab focuses %v: want the skip link", ring)
+		}
+		if ring[0] == "body" {
+			break
+		}
+		if (ring[2] == "none" || ring[3] == "0px") && ring[4] == "none" {
+			u.t.Errorf("Tab %d focuses %v without a visible focus ring", i+1, ring)
+		}
 	}
 }
 
