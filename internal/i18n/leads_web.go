@@ -24,6 +24,11 @@ var leadsWebCatalogue = map[string]entry{
 	"leads.pages":        {"Pages of leads", "潛在客戶分頁", "线索分页"},
 	"leads.back":         {"Leads", "潛在客戶", "线索"},
 
+	"leads.search_label":       {"Search", "搜尋", "搜索"},
+	"leads.search_placeholder": {"Name, company, email or phone", "姓名、公司、電子郵件或電話", "姓名、公司、电子邮箱或电话"},
+	"leads.no_match_query":     {"No leads match “{q}”.", "沒有符合「{q}」的潛在客戶。", "没有符合“{q}”的线索。"},
+	"leads.clear_search":       {"Clear the search", "清除搜尋", "清除搜索"},
+
 	"leads.status.new":          {"New", "新進", "新建"},
 	"leads.status.qualified":    {"Qualified", "合格", "合格"},
 	"leads.status.disqualified": {"Disqualified", "不合格", "不合格"},
@@ -62,6 +67,11 @@ var leadsWebCatalogue = map[string]entry{
 	"leads.form.source_hint": {"web_form, referral, trade_show, event …", "例如 web_form、referral、trade_show、event …", "例如 web_form、referral、trade_show、event …"},
 	"leads.form.more":        {"More", "其他", "其他"},
 	"leads.form.unowned":     {"Put it in the shared pool (公海) for anyone to claim", "放入公海，讓同事認領", "放入公海，让同事认领"},
+	"leads.form.ownership":   {"Owner and team", "負責人與團隊", "负责人与团队"},
+	"leads.form.in_pool":     {"Nobody: the shared pool (公海)", "無，放入公海", "无，放入公海"},
+	"leads.form.no_team":     {"No team", "無團隊", "无团队"},
+	"leads.field.team":       {"Team", "團隊", "团队"},
+	"leads.unknown_team":     {"Team #{id}", "團隊 #{id}", "团队 #{id}"},
 	"leads.invalid_amount":   {"Write an amount such as 1200 or 1,200.50.", "請輸入金額，例如 1200 或 1,200.50。", "请输入金额，例如 1200 或 1,200.50。"},
 
 	// The lead page.
@@ -119,6 +129,7 @@ var leadsWebCatalogue = map[string]entry{
 	"leads.done.converted":    {"The lead is converted: its contact, company and deal are below.", "已完成轉換，聯絡人、公司與商機如下。", "已完成转换，联系人、公司和商机如下。"},
 	"leads.done.claimed":      {"You claimed this lead: it is yours now.", "您已認領此潛在客戶，現由您負責。", "您已认领此线索，现由您负责。"},
 	"leads.done.released":     {"The lead is back in the pool.", "已退回公海。", "已退回公海。"},
+	"leads.done.handed":       {"The lead is saved and handed over: it is no longer yours to see.", "已儲存並移交，您已無法查看此潛在客戶。", "已保存并移交，您已无法查看此线索。"},
 	"leads.done.requested":    {"Your claim waits for a manager's approval: the lead matches a colleague's customer.", "此潛在客戶與同事的客戶相符（撞單），您的認領申請正等待主管審核。", "此线索与同事的客户相符（撞单），您的认领申请正在等待主管审核。"},
 
 	// Record types and what a collision matched, as the pool's messages name them.

@@ -133,6 +133,16 @@ type LeadQuery struct {
 	Status, Source  string
 	OwnerID, TeamID int64
 	FormID          int64
+	// Q finds leads by what a user typed: a lead matches when Q is a
+	// substring of its name, company or email, ignoring case, or when Q is
+	// a phone number being typed whose digits are in its phone. % and _
+	// are themselves, not wildcards. At most MaxQuery characters.
+	Q string
+	// PhoneDigits and PhonePrefix are how Q reads as a phone number, set
+	// by ListLeads: digits found anywhere in a stored number, and the start
+	// of the E.164 form of a national number written with its trunk prefix
+	// ("0912 345" → "+886912345" where the server's region is Taiwan).
+	PhoneDigits, PhonePrefix string
 	// Scope limits the list to what the caller may read (nil: everything).
 	Scope  *crm.ReadScope
 	Cursor string
@@ -271,6 +281,8 @@ type Service struct {
 	jobs      Jobs
 	clock     crm.Clock
 	region    string
+	// dialing is how numbers are written in region, for reading searches.
+	dialing dialing
 }
 
 // NewService returns a Service.
@@ -278,7 +290,8 @@ func NewService(store Store, customers Customers, deals Deals, opt Options) *Ser
 	if opt.Clock == nil {
 		opt.Clock = crm.SystemClock{}
 	}
-	return &Service{store: store, customers: customers, deals: deals, jobs: opt.Jobs, clock: opt.Clock, region: opt.Region}
+	return &Service{store: store, customers: customers, deals: deals, jobs: opt.Jobs, clock: opt.Clock, region: opt.Region,
+		dialing: dialingOf(opt.Region)}
 }
 
 // BatchResult is the outcome of one record of a batch.

@@ -297,19 +297,24 @@ func (s *Service) attachClaim(ctx context.Context, l *Lead) error {
 	return nil
 }
 
-// ListLeads lists the leads the caller may read, newest first. Leads in a
-// pool are listed by the pool (ListPoolLeads).
+// ListLeads lists the leads the caller may read, newest first, found by
+// q.Q when it is set. Leads in a pool are listed by the pool
+// (ListPoolLeads).
 func (s *Service) ListLeads(ctx context.Context, q LeadQuery) (crm.Page[*Lead], error) {
 	const op = "lead.ListLeads"
 	p, err := crm.Actor(ctx, op)
 	if err != nil {
 		return crm.Page[*Lead]{}, err
 	}
+	var v crm.Violations
 	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
-		var v crm.Violations
 		v.Add("status", "not_one_of", "allowed", strings.Join(Statuses, ", "))
-		return crm.Page[*Lead]{}, v.Err(op)
 	}
+	q.Q = crm.CleanText(&v, "q", q.Q, MaxQuery)
+	if err := v.Err(op); err != nil {
+		return crm.Page[*Lead]{}, err
+	}
+	q.PhoneDigits, q.PhonePrefix = s.dialing.phoneForms(q.Q)
 	q.Scope = p.ReadScope()
 	q.Limit = crm.ClampLimit(q.Limit)
 	page, err := s.store.ListLeads(ctx, q)

@@ -166,8 +166,40 @@ func (s *Store) ListLeads(ctx context.Context, q lead.LeadQuery) (crm.Page[*lead
 	if q.Source != "" {
 		where, args = append(where, "source = ?"), append(args, q.Source)
 	}
+	if q.Q != "" {
+		cond, condArgs := leadSearch(q)
+		where, args = append(where, cond), append(args, condArgs...)
+	}
 	return newestFirst(ctx, s, "SELECT "+leadColumns+" FROM leads", "created_at", where, args, q.Cursor, q.Limit, scanLead,
 		func(l *lead.Lead) timeCursor { return timeCursor{l.CreatedAt, l.ID} })
+}
+
+// leadSearch is the condition that a lead matches a search: the text a
+// substring of its name, company or email, or the phone forms the service
+// read from it in its phone. It filters the list's newest-first walk rather
+// than looking anything up: LIKE '%…%' can use no index, and a page stops
+// at its limit.
+//
+// lower() on both sides folds the same letters on either engine (SQLite's
+// lower() folds ASCII alone, PostgreSQL's every letter of the database's
+// LC_CTYPE); the CAST gives PostgreSQL's lower() a text to choose its
+// overload by.
+func leadSearch(q lead.LeadQuery) (string, []any) {
+	text := "%" + likeEscape(q.Q) + "%"
+	var conds []string
+	var args []any
+	for _, col := range []string{"name", "company_name", "email"} {
+		conds, args = append(conds, "lower("+col+`) LIKE lower(CAST(? AS TEXT)) ESCAPE '\'`), append(args, text)
+	}
+	// The phone forms are digits and "+" alone: nothing to escape. A stored
+	// phone is E.164, "+" and digits (then ";ext=…").
+	if q.PhoneDigits != "" {
+		conds, args = append(conds, "phone LIKE ?"), append(args, "%"+q.PhoneDigits+"%")
+	}
+	if q.PhonePrefix != "" {
+		conds, args = append(conds, "phone LIKE ?"), append(args, q.PhonePrefix+"%")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // OpenLeads reads new and qualified leads in id order.

@@ -25,11 +25,14 @@ type listLeadsInput struct {
 	TeamID  int64  `query:"team_id" minimum:"0"`
 	Source  string `query:"source" maxLength:"100"`
 	FormID  int64  `query:"form_id" minimum:"0" doc:"The leads a web form captured"`
+	// No maxLength: the service counts after trimming (a field error on q
+	// all the same), so the schema would refuse what the service accepts.
+	Q string `query:"q" doc:"Search: leads whose name, company or email contain it, in any case (王小 finds 王小明; % and _ are themselves), or, typed as a phone number, whose phone holds its digits (0912 345 finds +886912345678). Trimmed; at most 100 characters."`
 }
 
 func (a *API) listLeads(ctx context.Context, in *listLeadsInput) (*ListOutput[*lead.Lead], error) {
 	page, err := a.deps.Leads.ListLeads(ctx, lead.LeadQuery{Status: in.Status, OwnerID: in.OwnerID, TeamID: in.TeamID,
-		Source: in.Source, FormID: in.FormID, Cursor: in.Cursor, Limit: in.Limit})
+		Source: in.Source, FormID: in.FormID, Q: in.Q, Cursor: in.Cursor, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/guanxi-crm/guanxi/internal/account"
 	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
@@ -56,7 +57,8 @@ func testLeads(t *testing.T, engine string) {
 	b := newBrowser(t, s, "en")
 	b.signIn("owner@example.com", password)
 	expect(t, b.get("/leads"), 200, `<a href="/leads" aria-current="page">Leads</a>`, "There are no leads yet.", `href="/leads/new"`)
-	expect(t, b.get("/leads/new"), 200, `<label for="f-name">Name</label>`, `name="company_size"`, `name="utm_campaign"`, `id="f-unowned"`)
+	expect(t, b.get("/leads/new"), 200, `<label for="f-name">Name</label>`, `name="company_size"`, `name="utm_campaign"`,
+		`<label for="f-owner_id">Owner</label>`, `<option value="">Nobody: the shared pool (公海)</option>`)
 
 	// A refused form comes back as written, with the reasons beside the
 	// inputs.
@@ -369,6 +371,379 @@ func testLeadsPermissions(t *testing.T, engine string) {
 	expect(t, agent.get("/leads/abc"), http.StatusNotFound)
 	expect(t, agent.get("/leads/pool?pool=999999"), http.StatusNotFound)
 	expect(t, agent.post("/leads/pool/claim", url.Values{"record_type": {"deal"}, "record_id": {"1"}}), http.StatusUnprocessableEntity)
+}
+
+// TestLeadsSearch finds leads from the search box of the list, on each
+// store: Chinese substrings, part of an email, a phone number as written,
+// % as itself; with the other filters kept, page by page, within what the
+// user may read; an empty result and a refused search said readably, in
+// each language.
+func TestLeadsSearch(t *testing.T) {
+	for _, engine := range testenv.AvailableEngines(t) {
+		t.Run(engine, func(t *testing.T) { testLeadsSearch(t, engine) })
+	}
+}
+
+func testLeadsSearch(t *testing.T, engine string) {
+	s := startServerOn(t, engine)
+	ownerCtx, agentCtx := actingAs(t, s, "owner@example.com"), actingAs(t, s, "agent@example.com")
+	mk := func(ctx context.Context, f lead.LeadFields) *lead.Lead {
+		t.Helper()
+		l, err := s.Leads.CreateLead(ctx, lead.LeadInput{LeadFields: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ming := mk(ownerCtx, lead.LeadFields{Name: "王小明", CompanyName: "台灣科技股份有限公司", Email: "ming@tw-tech.com.tw", Phone: "0912-345-678", Source: "referral"})
+	li := mk(ownerCtx, lead.LeadFields{Name: "王小李", CompanyName: "Acme 100% Cotton", Email: "li@acme.example", Source: "event"})
+	decoy := mk(ownerCtx, lead.LeadFields{Name: "Decoy", CompanyName: "Acme 1000 Cotton"})
+	agents := mk(agentCtx, lead.LeadFields{Name: "王大同", Email: "wang@datong.example"})
+
+	b := newBrowser(t, s, "en")
+	b.signIn("owner@example.com", password)
+	rows := func(p *page) []string {
+		t.Helper()
+		var out []string
+		for _, m := range regexp.MustCompile(`<tr id="lead-(\d+)">`).FindAllStringSubmatch(p.Body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	ids := func(ls ...*lead.Lead) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, idStr(l.ID))
+		}
+		return out
+	}
+	tests := []struct {
+		name, query string
+		want        []*lead.Lead
+	}{
+		{"a Chinese substring", "王小", []*lead.Lead{li, ming}},
+		{"a given name", "小明", []*lead.Lead{ming}},
+		{"part of an email, in capitals", "TW-TECH", []*lead.Lead{ming}},
+		{"a phone as written", "0912 345", []*lead.Lead{ming}},
+		{"% as itself", "100%", []*lead.Lead{li}},
+		{"anyone's, for an admin", "王", []*lead.Lead{agents, li, ming}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := b.get("/leads?q=" + url.QueryEscape(tt.query))
+			expect(t, p, 200, `<label for="lead-q">Search</label>`, `value="`+tt.query+`"`)
+			if got := rows(p); !slices.Equal(got, ids(tt.want...)) {
+				t.Errorf("%q lists %v, want %v", tt.query, got, ids(tt.want...))
+			}
+		})
+	}
+	_ = decoy
+
+	// The search keeps the other filters, and they keep it.
+	p := b.get("/leads?q=" + url.QueryEscape("王小") + "&status=new&source=referral")
+	expect(t, p, 200, `value="王小"`, `<option value="new" selected>`, `id="lead-source" name="source" type="search" value="referral"`)
+	if got := rows(p); !slices.Equal(got, ids(ming)) {
+		t.Errorf("王小 among the new referrals lists %v", got)
+	}
+
+	// Nothing found: said with the search, and a way back that keeps the
+	// filters.
+	p = b.get("/leads?q=" + url.QueryEscape("林") + "&status=new")
+	expect(t, p, 200, `id="leads-empty"`, "No leads match “林”.", `href="/leads?status=new" id="clear-search"`)
+	if strings.Contains(p.Body, `id="lead-list"`) {
+		t.Error("an empty search shows a list")
+	}
+	expect(t, b.get("/leads?q="+url.QueryEscape("<b>")), 200, "No leads match “&lt;b&gt;”.")
+
+	// A search too long is refused beside the box, as typed.
+	long := strings.Repeat("王", lead.MaxQuery+1)
+	p = b.get("/leads?q=" + url.QueryEscape(long) + "&status=new")
+	expect(t, p, http.StatusUnprocessableEntity, `aria-invalid="true" aria-describedby="lead-q-error"`,
+		`<p class="error" id="lead-q-error">At most 100 characters.</p>`, `value="`+long+`"`, `<option value="new" selected>`)
+	if strings.Contains(p.Body, `id="lead-list"`) || strings.Contains(p.Body, `id="leads-empty"`) {
+		t.Error("a refused search lists leads")
+	}
+	expect(t, b.get("/leads?q="+url.QueryEscape("  "+strings.Repeat("王", lead.MaxQuery)+"  ")), 200, `id="leads-empty"`)
+
+	// Page by page, the search stays.
+	sys := crm.WithPrincipal(context.Background(), crm.System)
+	var batch []lead.LeadInput
+	const pageSize = 25 // the list's
+	for i := range pageSize + 2 {
+		batch = append(batch, lead.LeadInput{LeadFields: lead.LeadFields{Name: "展會名單 " + itoa(i), Source: "trade_show"}})
+	}
+	batch = append(batch, lead.LeadInput{LeadFields: lead.LeadFields{Name: "Not on the list", Source: "trade_show"}})
+	if _, err := s.Leads.CreateLeads(sys, batch); err != nil {
+		t.Fatal(err)
+	}
+	p = b.get("/leads?q=" + url.QueryEscape("展會"))
+	if got := len(rows(p)); got != pageSize {
+		t.Fatalf("the first page of 展會 has %d rows", got)
+	}
+	next := regexp.MustCompile(`href="(/leads\?[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+	if next == nil || !strings.Contains(next[1], "q=%E5%B1%95%E6%9C%83") {
+		t.Fatalf("the next page forgets the search: %v", next)
+	}
+	p = b.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	expect(t, p, 200, `value="展會"`, `href="/leads?q=%E5%B1%95%E6%9C%83">First page</a>`)
+	if got := len(rows(p)); got != 2 || strings.Contains(p.Body, "Not on the list") {
+		t.Errorf("the second page of 展會 has %d rows:\n%s", got, p.Body)
+	}
+
+	// An agent finds only what they may read.
+	agent := newBrowser(t, s, "en")
+	agent.signIn("agent@example.com", password)
+	if got := rows(agent.get("/leads?q=" + url.QueryEscape("王"))); !slices.Equal(got, ids(agents)) {
+		t.Errorf("the agent finds %v", got)
+	}
+	if got := rows(agent.get("/leads?q=" + url.QueryEscape("0912345678"))); len(got) != 0 {
+		t.Errorf("the agent finds a colleague's lead by phone: %v", got)
+	}
+
+	// In Chinese.
+	for _, c := range []struct{ lang, label, placeholder, empty string }{
+		{"zh-TW", `<label for="lead-q">搜尋</label>`, `placeholder="姓名、公司、電子郵件或電話"`, "沒有符合「林」的潛在客戶。"},
+		{"zh-CN", `<label for="lead-q">搜索</label>`, `placeholder="姓名、公司、电子邮箱或电话"`, "没有符合“林”的线索。"},
+	} {
+		zh := newBrowser(t, s, c.lang)
+		zh.signIn("owner@example.com", password)
+		expect(t, zh.get("/leads?q="+url.QueryEscape("林")), 200, c.label, c.placeholder, c.empty)
+	}
+}
+
+// TestLeadOwnerAndTeam checks the owner and team pickers of the lead form:
+// they offer what the lead service lets each user choose (active users;
+// their own teams, every team for an admin), keep what the lead has, save
+// the choice, and show a refused one beside its picker without saving.
+func TestLeadOwnerAndTeam(t *testing.T) {
+	for _, engine := range testenv.AvailableEngines(t) {
+		t.Run(engine, func(t *testing.T) { testLeadOwnerAndTeam(t, engine) })
+	}
+}
+
+// formOption is an option of a select as the page shows it.
+type formOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// selectOptions reads the options of the select with the id.
+func selectOptions(t *testing.T, p *page, id string) []formOption {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<select id="` + id + `"[^>]*>(.*?)</select>`).FindStringSubmatch(p.Body)
+	if m == nil {
+		return nil
+	}
+	var out []formOption
+	for _, o := range regexp.MustCompile(`<option value="([^"]*)"( selected)?>([^<]*)</option>`).FindAllStringSubmatch(m[1], -1) {
+		out = append(out, formOption{Value: o[1], Label: o[3], Selected: o[2] != ""})
+	}
+	return out
+}
+
+func testLeadOwnerAndTeam(t *testing.T, engine string) {
+	s := startServerOn(t, engine)
+	sys := crm.WithPrincipal(context.Background(), crm.System)
+	mkUser := func(email, name string, role crm.Role) int64 {
+		t.Helper()
+		u, err := s.Accounts.CreateUser(sys, account.UserFields{Email: email, Name: name, Role: role}, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	manager := mkUser("manager@example.com", "Manager 經理", crm.RoleManager)
+	sam := mkUser("sam@example.com", "Sam South", crm.RoleAgent)
+	gone := mkUser("gone@example.com", "Gone Away", crm.RoleAgent)
+	if _, err := s.Accounts.UpdateUser(sys, gone, 0, func(f *account.UserFields) error { f.Disabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	agent, owner := userID(t, s, "agent@example.com"), userID(t, s, "owner@example.com")
+	team := func(name string, members ...int64) int64 {
+		t.Helper()
+		tm, err := s.Accounts.CreateTeam(sys, account.TeamFields{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range members {
+			if _, err := s.Accounts.SetTeamMember(sys, tm.ID, m, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return tm.ID
+	}
+	north, south := team("North 北區", manager, agent), team("South 南區", sam)
+	values := func(opts []formOption) (all []string, selected string) {
+		for _, o := range opts {
+			all = append(all, o.Value)
+			if o.Selected {
+				selected = o.Value
+			}
+		}
+		return all, selected
+	}
+	users, err := s.Accounts.ListUsers(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	activeUsers := []string{""} // the pool first, then the active users by name
+	for _, u := range users {
+		if !u.Disabled {
+			activeUsers = append(activeUsers, idStr(u.ID))
+		}
+	}
+
+	// The manager is offered every active user, and their own team, which
+	// a new lead starts with as the service would give it.
+	mb := newBrowser(t, s, "en")
+	mb.signIn("manager@example.com", password)
+	p := mb.get("/leads/new")
+	expect(t, p, 200, "<legend>Owner and team</legend>", `<label for="f-owner_id">Owner</label>`, `<label for="f-team_id">Team</label>`,
+		`<option value="">Nobody: the shared pool (公海)</option>`, `<option value="">No team</option>`)
+	ownerValues, chosen := values(selectOptions(t, p, "f-owner_id"))
+	if !slices.Equal(ownerValues, activeUsers) || chosen != idStr(manager) || slices.Contains(ownerValues, idStr(gone)) {
+		t.Errorf("the manager's owners are %v (%s chosen); want %v with the manager chosen", ownerValues, chosen, activeUsers)
+	}
+	teamValues, chosen := values(selectOptions(t, p, "f-team_id"))
+	if !slices.Equal(teamValues, []string{"", idStr(north)}) || chosen != idStr(north) {
+		t.Errorf("the manager's teams are %v (%s chosen)", teamValues, chosen)
+	}
+	if strings.Contains(p.Body, `id="f-unowned"`) {
+		t.Error("the form offers the pool twice")
+	}
+
+	create := func(b *browser, name, owner, team string) *page {
+		t.Helper()
+		return b.post("/leads", url.Values{"name": {name}, "owner_id": {owner}, "team_id": {team}})
+	}
+	find := func(name string) *lead.Lead {
+		t.Helper()
+		page, err := s.Leads.ListLeads(sys, lead.LeadQuery{Q: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 {
+			return nil
+		}
+		return page.Items[0]
+	}
+	is := func(p *int64, id int64) bool { return p != nil && *p == id }
+
+	// A lead for a member of the team.
+	p = create(mb, "給代理 for the agent", idStr(agent), idStr(north))
+	if m := leadLocation.FindStringSubmatch(p.Location); p.Status != http.StatusSeeOther || m == nil {
+		t.Fatalf("create: %d %s\n%s", p.Status, p.Location, p.Body)
+	}
+	forAgent := find("給代理")
+	if forAgent == nil || !is(forAgent.OwnerID, agent) || !is(forAgent.TeamID, north) {
+		t.Fatalf("the lead for the agent is %+v", forAgent)
+	}
+
+	// Another team is refused beside the team, the choice kept, nothing
+	// saved; so are an unknown user and an id that is not one.
+	for _, c := range []struct{ name, owner, team, field, msg string }{
+		{"南區 another team", idStr(manager), idStr(south), "team_id", "You can only assign records to your own teams."},
+		{"無人 nobody", "999999", idStr(north), "owner_id", "There is no user #999999."},
+		{"亂碼 not an id", "abc", idStr(north), "owner_id", "Must be a positive whole number."},
+	} {
+		p = create(mb, c.name, c.owner, c.team)
+		expect(t, p, http.StatusUnprocessableEntity, `id="form-errors"`, `<p class="error" id="f-`+c.field+`-error">`+c.msg+`</p>`,
+			`<select id="f-`+c.field+`" name="`+c.field+`" aria-invalid="true"`, `value="`+c.name+`"`)
+		if find(c.name) != nil {
+			t.Errorf("%s: a refused lead was saved", c.name)
+		}
+	}
+	if _, chosen := values(selectOptions(t, create(mb, "南區 again", idStr(manager), idStr(south)), "f-team_id")); chosen != idStr(south) {
+		t.Errorf("the refused team shows as %q", chosen)
+	}
+
+	// A lead handed to someone the manager may not follow: saved, and the
+	// list says where it went.
+	p = create(mb, "交給南區 to Sam", idStr(sam), "")
+	if p.Status != http.StatusSeeOther || p.Location != "/leads?done=handed" {
+		t.Fatalf("handing over: %d %s\n%s", p.Status, p.Location, p.Body)
+	}
+	if l := find("交給南區"); l == nil || !is(l.OwnerID, sam) || l.TeamID != nil {
+		t.Fatalf("the handed lead is %+v", l)
+	}
+	expect(t, mb.get(p.Location), 200, `id="leads-message"`, "The lead is saved and handed over")
+
+	// Nobody: the lead waits in the pool.
+	p = create(mb, "公海 pooled", "", idStr(north))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("pooled: %d %s\n%s", p.Status, p.Location, p.Body)
+	}
+	if l := find("公海 pooled"); l == nil || l.OwnerID != nil {
+		t.Fatalf("the pooled lead is %+v", l)
+	}
+
+	// Editing: the pickers show the lead's owner and team, and change them.
+	p = mb.get("/leads/" + idStr(forAgent.ID) + "/edit")
+	_, chosenOwner := values(selectOptions(t, p, "f-owner_id"))
+	_, chosenTeam := values(selectOptions(t, p, "f-team_id"))
+	if chosenOwner != idStr(agent) || chosenTeam != idStr(north) {
+		t.Errorf("the edit form shows owner %s and team %s", chosenOwner, chosenTeam)
+	}
+	p = mb.post("/leads/"+idStr(forAgent.ID), url.Values{"version": {"1"}, "name": {"給代理 for the agent"}, "owner_id": {idStr(manager)}, "team_id": {idStr(north)}})
+	if p.Status != http.StatusSeeOther || p.Location != "/leads/"+idStr(forAgent.ID)+"?done=saved" {
+		t.Fatalf("reassign: %d %s\n%s", p.Status, p.Location, p.Body)
+	}
+	if l := storedLead(t, s, forAgent.ID); !is(l.OwnerID, manager) || !is(l.TeamID, north) {
+		t.Errorf("reassigned, the lead is owned by %v in team %v", l.OwnerID, l.TeamID)
+	}
+
+	// A lead of the manager's in another team (an admin put it there): the
+	// form keeps that team, which may stay, and the manager saves it.
+	southern, err := s.Leads.CreateLead(actingAs(t, s, "owner@example.com"), lead.LeadInput{LeadFields: lead.LeadFields{Name: "南部 southern", OwnerID: &manager, TeamID: &south}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = mb.get("/leads/" + idStr(southern.ID) + "/edit")
+	if teams, chosen := values(selectOptions(t, p, "f-team_id")); !slices.Equal(teams, []string{"", idStr(north), idStr(south)}) || chosen != idStr(south) {
+		t.Errorf("the southern lead's teams are %v (%s chosen)", teams, chosen)
+	}
+	p = mb.post("/leads/"+idStr(southern.ID), url.Values{"version": {"1"}, "name": {"南部 southern lead"}, "owner_id": {idStr(manager)}, "team_id": {idStr(south)}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("saving the southern lead: %d\n%s", p.Status, p.Body)
+	}
+
+	// An admin chooses any team.
+	ab := newBrowser(t, s, "en")
+	ab.signIn("owner@example.com", password)
+	if teams, _ := values(selectOptions(t, ab.get("/leads/new"), "f-team_id")); !slices.Equal(teams, []string{"", idStr(north), idStr(south)}) {
+		t.Errorf("the admin's teams are %v", teams)
+	}
+	p = create(ab, "管理員 admin's", idStr(sam), idStr(south))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("the admin's lead: %d\n%s", p.Status, p.Body)
+	}
+	if l := find("管理員"); l == nil || !is(l.OwnerID, sam) || !is(l.TeamID, south) {
+		t.Errorf("the admin's lead is %+v", l)
+	}
+
+	// An agent may, by the service's rule, hand a lead to anyone and put it
+	// in their own team: the form offers that, and no other team.
+	agb := newBrowser(t, s, "en")
+	agb.signIn("agent@example.com", password)
+	p = agb.get("/leads/new")
+	if owners, chosen := values(selectOptions(t, p, "f-owner_id")); !slices.Equal(owners, activeUsers) || chosen != idStr(agent) {
+		t.Errorf("the agent's owners are %v (%s chosen)", owners, chosen)
+	}
+	if teams, _ := values(selectOptions(t, p, "f-team_id")); !slices.Equal(teams, []string{"", idStr(north)}) {
+		t.Errorf("the agent's teams are %v", teams)
+	}
+	expect(t, create(agb, "代理南區 agent south", idStr(agent), idStr(south)), http.StatusUnprocessableEntity,
+		`id="f-team_id-error">You can only assign records to your own teams.</p>`)
+	_ = owner
+
+	// In Chinese.
+	zh := newBrowser(t, s, "zh-TW")
+	zh.signIn("manager@example.com", password)
+	expect(t, zh.get("/leads/new"), 200, "<legend>負責人與團隊</legend>", `<label for="f-owner_id">負責人</label>`, `<label for="f-team_id">團隊</label>`,
+		"無，放入公海", "無團隊")
+	zhs := newBrowser(t, s, "zh-CN")
+	zhs.signIn("manager@example.com", password)
+	expect(t, zhs.get("/leads/new"), 200, "<legend>负责人与团队</legend>", `<label for="f-team_id">团队</label>`, "无，放入公海", "无团队")
 }
 
 func toID(t *testing.T, s string) int64 {

@@ -3,8 +3,8 @@ package storetest
 import (
 	"context"
 	"encoding/json"
-	"github.com/guanxi-crm/guanxi/internal/wiring"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,10 +14,12 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/jobs"
 	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/touchpoint"
+	"github.com/guanxi-crm/guanxi/internal/wiring"
 )
 
 var leadTests = []test{
 	{"CreateAndList", testLeadsCreateAndList},
+	{"Search", testLeadsSearch},
 	{"Validation", testLeadsValidation},
 	{"Scoring", testLeadsScoring},
 	{"QualifyAndDisqualify", testLeadsQualify},
@@ -224,6 +226,101 @@ func testLeadsCreateAndList(t *testing.T, e *env) {
 	must(t, w.leads.DeleteLead(w.ag1, l.ID, 0))
 	_, err = w.leads.GetLead(w.sys, l.ID)
 	wantKind(t, err, crm.KindNotFound)
+}
+
+// testLeadsSearch finds leads by what a user types: Chinese substrings of
+// names, parts of company names and emails in any case, phone numbers by
+// their digits or as written in Taiwan, % and _ as themselves; within what
+// the caller may read, page by page.
+func testLeadsSearch(t *testing.T, e *env) {
+	w := newLeadWorld(t, e)
+	mk := func(ctx context.Context, f lead.LeadFields) *lead.Lead {
+		t.Helper()
+		e.tick(time.Second) // newest first is creation order
+		return w.lead(ctx, lead.LeadInput{LeadFields: f})
+	}
+	ming := mk(w.ag1, lead.LeadFields{Name: "王小明", CompanyName: "台灣科技股份有限公司", Email: "Ming.Wang@TW-Tech.com.tw", Phone: "0912-345-678"})
+	li := mk(w.ag1, lead.LeadFields{Name: "王小李", CompanyName: "Acme 100% Cotton", Email: "li@acme.example", Phone: "+86 138 0013 8000"})
+	chen := mk(w.ag2, lead.LeadFields{Name: "陳大文", CompanyName: "Under_Score Ltd", Email: "chen@example.com", Phone: "02-2345-6789"})
+	south := mk(w.agB, lead.LeadFields{Name: "王小明", CompanyName: "南部貿易", Email: "ming@south.example", Phone: "0912 999 888"})
+	// What % and _ would find as wildcards.
+	decoy := mk(w.ag1, lead.LeadFields{Name: "Decoy", CompanyName: "ACME 1000 Cotton, UnderXScore"})
+
+	search := func(ctx context.Context, q string) []int64 {
+		t.Helper()
+		var out []int64
+		for _, l := range walk(t, 2, func(cursor string) (crm.Page[*lead.Lead], error) {
+			return w.leads.ListLeads(ctx, lead.LeadQuery{Q: q, Cursor: cursor, Limit: 2})
+		}) {
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		as   context.Context
+		q    string
+		want []*lead.Lead
+	}{
+		{"a Chinese family name and a character", w.sys, "王小", []*lead.Lead{south, li, ming}},
+		{"a Chinese given name", w.sys, "小明", []*lead.Lead{south, ming}},
+		{"inside a company name", w.sys, "科技", []*lead.Lead{ming}},
+		{"part of an email, in another case", w.sys, "TW-TECH", []*lead.Lead{ming}},
+		{"a company in any case", w.sys, "acme", []*lead.Lead{decoy, li}},
+		{"trimmed", w.sys, "  陳大  ", []*lead.Lead{chen}},
+		{"% is a percent sign", w.sys, "100%", []*lead.Lead{li}},
+		{"_ is an underscore", w.sys, "r_s", []*lead.Lead{chen}},
+		{"a mobile as written in Taiwan", w.sys, "0912 345", []*lead.Lead{ming}},
+		{"its trunk prefix alone", w.sys, "0912", []*lead.Lead{south, ming}},
+		{"digits from the middle", w.sys, "12-345", []*lead.Lead{ming}},
+		{"a landline without its area code", w.sys, "2345 6789", []*lead.Lead{chen}},
+		{"an international number", w.sys, "+86 138", []*lead.Lead{li}},
+		{"full-width digits", w.sys, "０９１２３４５", []*lead.Lead{ming}},
+		{"nothing", w.sys, "林", nil},
+		{"an agent finds their team's", w.ag1, "王小", []*lead.Lead{li, ming}},
+		{"and not another team's", w.agB, "小明", []*lead.Lead{south}},
+		{"nor another team's by phone", w.agB, "345678", nil},
+		{"a manager, their team's", w.mgr, "ming", []*lead.Lead{ming}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []int64
+			for _, l := range tt.want {
+				want = append(want, l.ID)
+			}
+			if got := search(tt.as, tt.q); !slices.Equal(got, want) {
+				t.Errorf("%q finds %v, want %v", tt.q, got, want)
+			}
+		})
+	}
+
+	// The search narrows the other filters and pages with them.
+	page, err := w.leads.ListLeads(w.sys, lead.LeadQuery{Q: "王", OwnerID: w.a1.ID, Limit: 1})
+	must(t, err)
+	if len(page.Items) != 1 || page.Items[0].ID != li.ID || page.Next == "" {
+		t.Fatalf("the first page of 王 owned by agent one: %s", jsonOf(page))
+	}
+	page, err = w.leads.ListLeads(w.sys, lead.LeadQuery{Q: "王", OwnerID: w.a1.ID, Limit: 1, Cursor: page.Next})
+	must(t, err)
+	if len(page.Items) != 1 || page.Items[0].ID != ming.ID {
+		t.Fatalf("the second page: %s", jsonOf(page))
+	}
+	if page.Next != "" {
+		page, err = w.leads.ListLeads(w.sys, lead.LeadQuery{Q: "王", OwnerID: w.a1.ID, Limit: 1, Cursor: page.Next})
+		must(t, err)
+		if len(page.Items) != 0 {
+			t.Errorf("a third page: %s", jsonOf(page))
+		}
+	}
+
+	// A search is at most 100 characters, of text.
+	_, err = w.leads.ListLeads(w.sys, lead.LeadQuery{Q: strings.Repeat("王", lead.MaxQuery+1)})
+	wantField(t, err, "q", "too_long")
+	_, err = w.leads.ListLeads(w.sys, lead.LeadQuery{Q: "a\x00b"})
+	wantField(t, err, "q", "invalid_text")
+	if got := search(w.sys, " "+strings.Repeat("王", lead.MaxQuery)+" "); len(got) != 0 {
+		t.Errorf("100 characters find %v", got)
+	}
 }
 
 func testLeadsValidation(t *testing.T, e *env) {
