@@ -244,6 +244,11 @@ type Store interface {
 	// DealsWithoutNextStep lists the open deals of an owner that have no
 	// open activity due after q.Now, oldest first.
 	DealsWithoutNextStep(ctx context.Context, q NextStepQuery) (crm.Page[*DealRef], error)
+	// RecordRefs reads the records of one type among ids, keyed by the id
+	// asked for, without a query per id: a list names the records of a
+	// page of activities with it. Ids with no record are left out; a
+	// merged contact reads as the contact it was merged into.
+	RecordRefs(ctx context.Context, recordType string, ids []int64) (map[int64]RecordRef, error)
 
 	// AddNotifications inserts notifications, setting their IDs and
 	// Created; one whose (UserID, Key) exists already is left as it was,

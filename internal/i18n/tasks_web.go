@@ -23,12 +23,14 @@ var tasksWebCatalogue = map[string]entry{
 	"tasks.completed":     {"“{subject}” is done.", "「{subject}」已完成。", "“{subject}”已完成。"},
 	"tasks.completed_at":  {"Done", "已完成", "已完成"},
 	"tasks.more":          {"Show more", "顯示更多", "显示更多"},
-	"tasks.on":            {"On", "所屬", "所属"},
 	"tasks.assigned_to":   {"Assigned to {name}", "負責人：{name}", "负责人：{name}"},
 	"tasks.by":            {"Logged by {name}", "由 {name} 記錄", "由 {name} 记录"},
 	"tasks.untitled":      {"(no subject)", "（無主旨）", "（无主题）"},
 
-	// The record an activity is on, and its type.
+	// The record an activity is on, and its type. A record is named only
+	// to those who may read it; the others see its kind alone.
+	"tasks.on_record":      {"On: {record}", "所屬：{record}", "所属：{record}"},
+	"tasks.record_named":   {"{kind}: {name}", "{kind}「{name}」", "{kind}“{name}”"},
 	"tasks.record.contact": {"Customer", "客戶", "客户"},
 	"tasks.record.company": {"Company", "公司", "公司"},
 	"tasks.record.deal":    {"Deal", "商機", "商机"},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -89,6 +90,62 @@ func (s *Store) leadRef(ctx context.Context, id int64) (*activity.Record, error)
 		return nil, err
 	}
 	return &r, nil
+}
+
+// recordRefQueries read the records of a type for RecordRefs: each row is
+// the id asked for, the record's id, name, owner, team and whether it is in
+// the trash; %s is the list of ids.
+var recordRefQueries = map[string]string{
+	// A merged contact is followed to the end of its chain of merges (the
+	// survivor is the one not merged itself), as contactRef does, but for
+	// every id at once; the 20 hops bound a cycle that should not exist.
+	activity.RecordContact: `WITH RECURSIVE chain (asked, id, hops) AS (
+			SELECT id, id, 0 FROM contacts WHERE id IN (%s)
+			UNION ALL
+			SELECT chain.asked, c.merged_into_id, chain.hops + 1 FROM chain JOIN contacts c ON c.id = chain.id
+			WHERE c.merged_into_id IS NOT NULL AND chain.hops < 20
+		)
+		SELECT chain.asked, c.id,
+			CASE WHEN c.display_name <> '' THEN c.display_name ELSE TRIM(c.family_name || c.given_name) END,
+			c.owner_id, c.team_id, c.deleted_at IS NOT NULL
+		FROM chain JOIN contacts c ON c.id = chain.id
+		WHERE c.merged_into_id IS NULL`,
+	activity.RecordCompany: "SELECT id, id, name, owner_id, team_id, deleted_at IS NOT NULL FROM companies WHERE id IN (%s)",
+	// Deals and leads have no trash: a deleted one is gone.
+	activity.RecordDeal: "SELECT id, id, name, owner_id, team_id, FALSE FROM deals WHERE id IN (%s)",
+	activity.RecordLead: "SELECT id, id, name, owner_id, team_id, FALSE FROM leads WHERE id IN (%s)",
+}
+
+// RecordRefs reads the names, owners and teams of records of one type, a
+// query per thousand ids, keyed by the id asked for.
+func (s *Store) RecordRefs(ctx context.Context, recordType string, ids []int64) (map[int64]activity.RecordRef, error) {
+	query, ok := recordRefQueries[recordType]
+	if !ok {
+		// the service asks only for the types of its directory
+		return nil, fmt.Errorf("store.RecordRefs: no records of type %q", recordType)
+	}
+	out := make(map[int64]activity.RecordRef, len(ids))
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(len(ids), start+1000)]
+		rows, err := s.query(ctx, fmt.Sprintf(query, placeholders(len(chunk))), anySlice(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var asked int64
+			var r activity.RecordRef
+			if err := rows.Scan(&asked, &r.ID, &r.Name, &r.OwnerID, &r.TeamID, &r.Deleted); err != nil {
+				rows.Close()
+				return nil, mapError(err)
+			}
+			out[asked] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return out, nil
 }
 
 // ActivityUser returns the principal of an active user, as account builds

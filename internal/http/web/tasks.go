@@ -38,10 +38,12 @@ const (
 // taskRow is an activity as the work lists show it.
 type taskRow struct {
 	*activity.Activity
-	Link      string // the page of its record
-	RecordKey string // the message naming the kind of record
-	Assignee  string
-	Author    string
+	Link string // the page of its record
+	// Record says what it is on: the kind of record, with its name when
+	// the user may read the record ("On: Deal: 台積電 2027 年度採購").
+	Record   string
+	Assignee string
+	Author   string
 	// CanComplete shows the "Mark done" button: an open activity the
 	// user may change (they are its assignee, or the list is their own
 	// record's, as the service decides).
@@ -148,6 +150,9 @@ func (h *Web) tasksPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	if err := h.nameRecords(ctx, lang, data.Overdue, data.Today, data.Upcoming, data.RepOverdue); err != nil {
+		return err
+	}
 	h.render(w, r, http.StatusOK, "tasks", "page", data)
 	return nil
 }
@@ -191,10 +196,46 @@ func visibleReps(p *crm.Principal, users salesUsers) []int64 {
 // taskRow makes the row of an activity. mine says the list is the user's
 // own: they are the assignee, whom the service lets complete it.
 func (h *Web) taskRow(lang string, p *crm.Principal, users salesUsers, a *activity.Activity, mine bool) taskRow {
-	row := taskRow{Activity: a, Link: recordLink(a.RecordType, a.RecordID), RecordKey: "tasks.record." + a.RecordType,
+	row := taskRow{Activity: a, Link: recordLink(a.RecordType, a.RecordID), Record: recordText(lang, a.RecordType, ""),
 		Assignee: users.name(lang, a.AssigneeID), Author: users.name(lang, a.CreatedBy)}
 	row.CanComplete = a.Open() && p.CanWrite() && mine
 	return row
+}
+
+// nameRecords names the records of rows that the user may read, in one
+// lookup for every list of a screen: the service reads the names a record
+// type at a time, never a row at a time, and leaves out those the user may
+// not see, whose rows keep the kind alone.
+func (h *Web) nameRecords(ctx context.Context, lang string, lists ...[]taskRow) error {
+	var acts []*activity.Activity
+	for _, rows := range lists {
+		for _, row := range rows {
+			acts = append(acts, row.Activity)
+		}
+	}
+	if len(acts) == 0 {
+		return nil
+	}
+	names, err := h.deps.Activities.RecordNames(ctx, acts)
+	if err != nil {
+		return err
+	}
+	for _, rows := range lists {
+		for i := range rows {
+			rows[i].Record = recordText(lang, rows[i].RecordType, names[activity.KeyOf(rows[i].Activity)])
+		}
+	}
+	return nil
+}
+
+// recordText says what record an activity is on: its kind, and its name
+// when there is one to show.
+func recordText(lang, recordType, name string) string {
+	record := label(lang, "tasks.record", recordType)
+	if name != "" {
+		record = i18n.Message(lang, "tasks.record_named", map[string]any{"kind": record, "name": name})
+	}
+	return i18n.Message(lang, "tasks.on_record", map[string]any{"record": record})
 }
 
 // recordLink is the page of the record an activity is on.
@@ -307,15 +348,21 @@ func (d *tasksScreen) RepNoStepView() noStepView {
 }
 
 // tasksDue is the dashboard's card of the user's work: how many of their
-// activities are overdue and how many more are due today.
+// activities are overdue and how many more are due today, and the first of
+// them.
 type tasksDue struct {
 	Shown          bool
 	Overdue, Today string // counts; "100+" past what one page holds
 	Any            bool
+	// Rows are the soonest due, overdue first, as "My tasks" shows them.
+	Rows []taskRow
 }
 
+// dashboardTaskRows is how many activities the dashboard's card lists.
+const dashboardTaskRows = 5
+
 // dashboardTasks counts the user's activities overdue and due today (in
-// the browser's time zone) for the dashboard.
+// the browser's time zone) for the dashboard, and lists the first few.
 func (h *Web) dashboardTasks(r *http.Request) (tasksDue, error) {
 	ctx := r.Context()
 	p := principal(ctx)
@@ -323,21 +370,25 @@ func (h *Web) dashboardTasks(r *http.Request) (tasksDue, error) {
 		return tasksDue{}, nil
 	}
 	const most = 100
+	lang := h.lang(r)
+	var rows []taskRow
 	count := func(due string) (string, int, error) {
 		page, err := h.deps.Activities.Tasks(ctx, activity.TaskFilter{Due: due, Location: userZone(r), Limit: most})
 		if err != nil {
 			return "", 0, err
 		}
-		n := len(page.Items)
-		if due == activity.DueToday {
+		now := time.Now()
+		n := 0
+		for _, a := range page.Items {
 			// Today's list holds those of today already overdue: they
-			// are counted as overdue.
-			now := time.Now()
-			n = 0
-			for _, a := range page.Items {
-				if !a.DueAt.Before(now) {
-					n++
-				}
+			// are counted, and listed, as overdue.
+			if due == activity.DueToday && a.DueAt.Before(now) {
+				continue
+			}
+			n++
+			if len(rows) < dashboardTaskRows {
+				rows = append(rows, taskRow{Activity: a, Link: recordLink(a.RecordType, a.RecordID),
+					Overdue: due == activity.DueOverdue})
 			}
 		}
 		text := strconv.Itoa(n)
@@ -356,6 +407,10 @@ func (h *Web) dashboardTasks(r *http.Request) (tasksDue, error) {
 		return out, err
 	}
 	out.Any = n1+n2 > 0
+	if err := h.nameRecords(ctx, lang, rows); err != nil {
+		return out, err
+	}
+	out.Rows = rows
 	return out, nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/account"
 	"github.com/guanxi-crm/guanxi/internal/activity"
 	"github.com/guanxi-crm/guanxi/internal/crm"
+	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/lead"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 	"github.com/guanxi-crm/guanxi/internal/testenv"
 )
@@ -287,4 +289,147 @@ func TestForecastActivitiesPerDeal(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, b.get("/forecast"), 200, `id="kpi-activities">3.0</dd>`, "活動 3 項；結案商機 1 筆")
+}
+
+// TestTaskRecordNames names the record of each task, on each store: an
+// agent sees "Customer: 陳志明", "Deal: 伺服器採購案" … on "My tasks", the
+// dashboard's card and the deal page, in their language; a task assigned
+// to them on a record that has since passed to someone else shows the kind
+// of record alone, never its name.
+func TestTaskRecordNames(t *testing.T) {
+	for _, engine := range testenv.AvailableEngines(t) {
+		t.Run(engine, func(t *testing.T) { testTaskRecordNames(t, engine) })
+	}
+}
+
+func testTaskRecordNames(t *testing.T, engine string) {
+	s := startServerOn(t, engine)
+	sys := crm.WithPrincipal(context.Background(), crm.System)
+	seed := seedSales(t, s)
+	agentP, err := s.Accounts.PrincipalFor(sys, "agent@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAgent := crm.WithPrincipal(context.Background(), agentP)
+	l, err := s.Leads.CreateLead(asAgent, lead.LeadInput{LeadFields: lead.LeadFields{Name: "林小姐", Email: "lin@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := s.Customers.CreateContact(asAgent, customer.ContactFields{DisplayName: "機密客戶"}, customer.WriteOptions{Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdue, later := time.Date(2020, 1, 2, 9, 0, 0, 0, time.UTC), time.Date(2099, 1, 2, 9, 0, 0, 0, time.UTC)
+	ids := map[string]int64{}
+	for _, tc := range []struct {
+		subject, recordType string
+		recordID            int64
+		due                 time.Time
+	}{
+		{"Call 陳志明", "contact", seed.contactID, later},
+		{"Visit the company", "company", seed.companyID, later},
+		{"Send the quote", "deal", seed.agentDeal.ID, overdue},
+		{"Qualify the lead", "lead", l.ID, later},
+		{"Secret follow-up", "contact", secret.ID, overdue},
+	} {
+		a, err := s.Activities.Create(asAgent, activity.Input{Type: "task", RecordType: tc.recordType, RecordID: tc.recordID,
+			Fields: activity.Fields{Subject: tc.subject, DueAt: &tc.due}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[tc.subject] = a.ID
+	}
+	// The contact passes to the owner: the task stays the agent's to do,
+	// the contact is no longer theirs to see.
+	owner := userID(t, s, "owner@example.com")
+	if _, err := s.Customers.UpdateContact(sys, secret.ID, 0, func(f *customer.ContactFields) error {
+		f.OwnerID, f.TeamID = &owner, nil
+		return nil
+	}, customer.WriteOptions{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	row := func(p *page, prefix, subject string) string {
+		t.Helper()
+		m := regexp.MustCompile(`(?s)<li class="row task[^"]*" id="` + prefix + idStr(ids[subject]) + `">.*?</li>`).FindString(p.Body)
+		if m == "" {
+			t.Fatalf("no row of %q\n%s", subject, p.Body)
+		}
+		return m
+	}
+	noLeak := func(p *page) {
+		t.Helper()
+		if strings.Contains(p.Body, "機密客戶") {
+			t.Errorf("the page names a record the agent may not read:\n%s", p.Body)
+		}
+	}
+
+	agent := newBrowser(t, s, "en")
+	agent.signIn("agent@example.com", password)
+	p := agent.get("/tasks")
+	expect(t, p, 200)
+	for subject, want := range map[string]string{
+		"Call 陳志明":          `<span class="record">On: Customer: 陳志明</span>`,
+		"Visit the company": `<span class="record">On: Company: 台積電子股份有限公司</span>`,
+		"Send the quote":    `<span class="record">On: Deal: 伺服器採購案</span>`,
+		"Qualify the lead":  `<span class="record">On: Lead: 林小姐</span>`,
+		"Secret follow-up":  `<span class="record">On: Customer</span>`,
+	} {
+		if got := row(p, "task-", subject); !strings.Contains(got, want) {
+			t.Errorf("the row of %q lacks %q:\n%s", subject, want, got)
+		}
+	}
+	// The secret task still leads to its record's page, as before; the
+	// page itself refuses the agent.
+	expect(t, p, 200, `<a class="name" href="/customers/`+idStr(secret.ID)+`">Secret follow-up</a>`)
+	noLeak(p)
+
+	// The dashboard's card lists the overdue ones the same way.
+	p = agent.get("/")
+	expect(t, p, 200, `id="tasks-due-list"`, `<a href="/tasks#overdue" id="tasks-due-overdue">2 overdue</a>`)
+	if got := row(p, "due-task-", "Send the quote"); !strings.Contains(got, `<span class="record">On: Deal: 伺服器採購案</span>`) {
+		t.Errorf("the card's row of the deal's task:\n%s", got)
+	}
+	if got := row(p, "due-task-", "Secret follow-up"); !strings.Contains(got, `<span class="record">On: Customer</span>`) {
+		t.Errorf("the card's row of the secret task:\n%s", got)
+	}
+	if strings.Contains(p.Body, "Call 陳志明") {
+		t.Error("the card lists a task due neither before nor today")
+	}
+	noLeak(p)
+
+	// The deal page's activities are all on that deal: they do not say so.
+	p = agent.get("/deals/" + idStr(seed.agentDeal.ID))
+	expect(t, p, 200, `id="activity-`+idStr(ids["Send the quote"])+`"`)
+	if strings.Contains(p.Body, `<span class="record">`) {
+		t.Error("the deal page's activities name the deal they are on")
+	}
+
+	// In Chinese, the name is quoted in the reader's script.
+	zh := newBrowser(t, s, "zh-Hant")
+	zh.signIn("agent@example.com", password)
+	p = zh.get("/tasks")
+	expect(t, p, 200, `<span class="record">所屬：商機「伺服器採購案」</span>`, `<span class="record">所屬：客戶「陳志明」</span>`,
+		`<span class="record">所屬：潛在客戶「林小姐」</span>`)
+	if got := row(p, "task-", "Secret follow-up"); !strings.Contains(got, `<span class="record">所屬：客戶</span>`) {
+		t.Errorf("the secret task's row in Chinese:\n%s", got)
+	}
+	noLeak(p)
+	zhs := newBrowser(t, s, "zh-Hans")
+	zhs.signIn("agent@example.com", password)
+	expect(t, zhs.get("/"), 200, `<span class="record">所属：商机“伺服器採購案”</span>`, `<span class="record">所属：客户</span>`)
+
+	// The admin, who may read every record, sees the agent's overdue
+	// work with every name, the contact's too.
+	admin := newBrowser(t, s, "en")
+	admin.signIn("owner@example.com", password)
+	p = admin.get("/tasks?rep=" + idStr(seed.agentID))
+	expect(t, p, 200, `id="rep-overdue"`)
+	for subject, want := range map[string]string{
+		"Send the quote":   `<span class="record">On: Deal: 伺服器採購案</span>`,
+		"Secret follow-up": `<span class="record">On: Customer: 機密客戶</span>`,
+	} {
+		if got := row(p, "task-", subject); !strings.Contains(got, want) {
+			t.Errorf("the admin's row of %q lacks %q:\n%s", subject, want, got)
+		}
+	}
 }

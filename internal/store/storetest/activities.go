@@ -34,6 +34,7 @@ var activityTests = []test{
 	{"FollowUpHook", testActivityFollowUpHook},
 	{"GoWithTheirRecords", testActivityCascades},
 	{"MergedContacts", testActivityMergedContacts},
+	{"RecordNames", testActivityRecordNames},
 }
 
 // activities builds the activities service of a test over its store, the
