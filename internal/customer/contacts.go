@@ -230,7 +230,7 @@ func (s *Service) UpdateContact(ctx context.Context, id, ifVersion int64, apply 
 		}
 		followNames(&next, cur.ContactFields)
 		var v crm.Violations
-		next.normalize(&v, defs, false, s.region)
+		next.normalize(&v, defs, false, s.region, cur.Custom)
 		next.Tags = sameTags(cur.Tags, next.Tags)
 		if err := s.checkChange(ctx, p, &v, defs, cur.Custom, next.Custom, cur.OwnerID, cur.TeamID, next.OwnerID, next.TeamID); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -71,6 +72,10 @@ var fieldKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 const maxCustomTextRunes = 2000
 
+// MaxFieldPosition bounds a field's place in forms: far more fields than a
+// form shows, and within every engine's integer.
+const MaxFieldPosition = 9999
+
 func (d *FieldDefFields) validate(v *crm.Violations) {
 	if d.RecordType != RecordContact && d.RecordType != RecordCompany {
 		v.Add("record_type", "not_one_of", "allowed", RecordContact+", "+RecordCompany)
@@ -83,6 +88,12 @@ func (d *FieldDefFields) validate(v *crm.Violations) {
 	}
 	if d.Label = crm.CleanText(v, "label", d.Label, 100); d.Label == "" {
 		d.Label = d.Key
+	}
+	for lang, l := range d.Labels {
+		d.Labels[lang] = crm.CleanText(v, "labels."+lang, l, 100)
+	}
+	if d.Position < 0 || d.Position > MaxFieldPosition {
+		v.Add("position", "out_of_range", "min", 0, "max", MaxFieldPosition)
 	}
 	hasOptions := d.Type == FieldSelect || d.Type == FieldMultiSelect
 	if hasOptions && len(d.Options) == 0 {
@@ -131,8 +142,10 @@ func joinStrings[S ~string](xs []S) string {
 // validateCustom checks values against the definitions and returns them in
 // their stored form: numbers as float64, money as int64 minor units, dates as
 // YYYY-MM-DD, phones as E.164. A nil value removes the key. When creating,
-// required fields must be present.
-func validateCustom(defs []FieldDef, values map[string]any, creating bool, region string, v *crm.Violations) map[string]any {
+// required fields must be present. A value one of the stored records (the
+// record changed, or those merged) already holds is kept as it is: a field
+// changed since (a choice removed) must not make the record uneditable.
+func validateCustom(defs []FieldDef, values map[string]any, creating bool, region string, v *crm.Violations, stored ...map[string]any) map[string]any {
 	out := make(map[string]any, len(values))
 	byKey := make(map[string]*FieldDef, len(defs))
 	for i := range defs {
@@ -147,6 +160,8 @@ func validateCustom(defs []FieldDef, values map[string]any, creating bool, regio
 		case raw == nil && def.Required:
 			v.Add(field, "required")
 		case raw == nil: // cleared
+		case holds(stored, key, raw):
+			out[key] = raw
 		default:
 			val, code := customValue(def, raw, region)
 			switch {
@@ -167,6 +182,16 @@ func validateCustom(defs []FieldDef, values map[string]any, creating bool, regio
 		}
 	}
 	return out
+}
+
+// holds reports whether one of the records holds value under key.
+func holds(records []map[string]any, key string, value any) bool {
+	for _, r := range records {
+		if old, ok := r[key]; ok && reflect.DeepEqual(old, value) {
+			return true
+		}
+	}
+	return false
 }
 
 // asFloat reads a number as decoded JSON gives it (float64) or as Go callers

@@ -59,7 +59,7 @@ func (s *Service) MergeContactsChoosing(ctx context.Context, id, other, ifVersio
 			followNames(&next, survivor.ContactFields)
 		}
 		var v crm.Violations
-		next.normalize(&v, defs, false, s.region)
+		next.normalize(&v, defs, false, s.region, survivor.Custom, merged.Custom)
 		if err := v.Err(op); err != nil {
 			return err
 		}

@@ -83,7 +83,7 @@ func DeriveDisplayName(family, given string) string {
 }
 
 // normalize validates the fields and brings them to their stored form.
-func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string) {
+func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string, stored ...map[string]any) {
 	f.FamilyName = crm.CleanText(v, "family_name", f.FamilyName, 100)
 	f.GivenName = crm.CleanText(v, "given_name", f.GivenName, 100)
 	f.DisplayName = crm.CleanText(v, "display_name", f.DisplayName, 200)
@@ -183,7 +183,7 @@ func (f *ContactFields) normalize(v *crm.Violations, defs []FieldDef, creating b
 		}
 		c.Source = crm.CleanText(v, "consent."+name+".source", c.Source, 100)
 	}
-	f.Custom = validateCustom(defs, f.Custom, creating, region, v)
+	f.Custom = validateCustom(defs, f.Custom, creating, region, v, stored...)
 }
 
 // channels lists the consent of each channel by its JSON name, for loops
@@ -252,7 +252,7 @@ func normalizeDomain(s string) (string, bool) {
 	return s, true
 }
 
-func (f *CompanyFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string) {
+func (f *CompanyFields) normalize(v *crm.Violations, defs []FieldDef, creating bool, region string, stored ...map[string]any) {
 	f.Name = crm.CleanText(v, "name", f.Name, 200)
 	if f.Name == "" {
 		v.Add("name", "required")
@@ -268,7 +268,7 @@ func (f *CompanyFields) normalize(v *crm.Violations, defs []FieldDef, creating b
 	}
 	validateAddress(v, &f.Address)
 	f.Tags = normalizeTags("tags", f.Tags, v)
-	f.Custom = validateCustom(defs, f.Custom, creating, region, v)
+	f.Custom = validateCustom(defs, f.Custom, creating, region, v, stored...)
 }
 
 func (f *PositionFields) normalize(v *crm.Violations) {

@@ -13,11 +13,16 @@ var custlistWebCatalogue = map[string]entry{
 	"custlist.field_phone":   {"Phone", "電話", "电话"},
 
 	// Operators.
+	// One list serves dates and numbers alike, so the comparisons say
+	// both.
 	"custlist.op_eq":     {"is", "是", "是"},
 	"custlist.op_ne":     {"is not", "不是", "不是"},
+	"custlist.op_in":     {"is one of", "為下列之一", "为下列之一"},
 	"custlist.op_prefix": {"starts with", "開頭為", "开头为"},
-	"custlist.op_gte":    {"on or after", "當天或之後", "当天或之后"},
-	"custlist.op_lt":     {"before", "之前", "之前"},
+	"custlist.op_gt":     {"after / more than", "晚於／大於", "晚于／大于"},
+	"custlist.op_gte":    {"on or after / at least", "當天或之後／至少", "当天或之后／至少"},
+	"custlist.op_lt":     {"before / less than", "早於／小於", "早于／小于"},
+	"custlist.op_lte":    {"on or before / at most", "當天或之前／至多", "当天或之前／至多"},
 	"custlist.op_any":    {"has a value", "有填寫", "有填写"},
 	"custlist.op_none":   {"is empty", "未填寫", "未填写"},
 
@@ -33,6 +38,17 @@ var custlistWebCatalogue = map[string]entry{
 	"custlist.chip_any":    {"{field} has a value", "{field}有填寫", "{field}有填写"},
 	"custlist.chip_none":   {"{field} is empty", "{field}未填寫", "{field}未填写"},
 	"custlist.chip_other":  {"{field} {op} {value}", "{field} {op} {value}", "{field} {op} {value}"},
+	// Numbers and amounts of custom fields compare as numbers do.
+	"custlist.chip_num_eq":  {"{field} = {value}", "{field} = {value}", "{field} = {value}"},
+	"custlist.chip_num_ne":  {"{field} ≠ {value}", "{field} ≠ {value}", "{field} ≠ {value}"},
+	"custlist.chip_num_gt":  {"{field} > {value}", "{field} > {value}", "{field} > {value}"},
+	"custlist.chip_num_gte": {"{field} ≥ {value}", "{field} ≥ {value}", "{field} ≥ {value}"},
+	"custlist.chip_num_lt":  {"{field} < {value}", "{field} < {value}", "{field} < {value}"},
+	"custlist.chip_num_lte": {"{field} ≤ {value}", "{field} ≤ {value}", "{field} ≤ {value}"},
+	// A multi-select field holds several values.
+	"custlist.chip_set_eq": {"{field} includes {value}", "{field}包含{value}", "{field}包含{value}"},
+	"custlist.chip_set_ne": {"{field} does not include {value}", "{field}不包含{value}", "{field}不包含{value}"},
+	"custlist.chip_set_in": {"{field} includes one of {value}", "{field}包含{value}之一", "{field}包含{value}之一"},
 	"custlist.me":          {"Me", "我", "我"},
 
 	// The filter bar.
@@ -44,7 +60,9 @@ var custlistWebCatalogue = map[string]entry{
 	"custlist.operator":         {"Condition", "條件", "条件"},
 	"custlist.value":            {"Value", "值", "值"},
 	"custlist.add":              {"Add filter", "加入篩選", "添加筛选"},
-	"custlist.value_hint":       {"Dates as YYYY-MM-DD; an owner by name or “Me”.", "日期請用 YYYY-MM-DD；負責人可填姓名或「我」。", "日期请用 YYYY-MM-DD；负责人可填姓名或“我”。"},
+	"custlist.value_hint":       {"Dates as YYYY-MM-DD; an owner by name or “Me”; for “is one of”, choices separated by commas.", "日期請用 YYYY-MM-DD；負責人可填姓名或「我」；「為下列之一」可填多個選項，以逗號分隔。", "日期请用 YYYY-MM-DD；负责人可填姓名或“我”；“为下列之一”可填多个选项，以逗号分隔。"},
+	"custlist.custom_fields":    {"Custom fields", "自訂欄位", "自定义字段"},
+	"custlist.invalid_amount":   {"Write an amount in {currency}, such as 1200 or 1,200.50.", "請輸入以 {currency} 計的金額，例如 1200 或 1,200.50。", "请输入以 {currency} 计的金额，例如 1200 或 1,200.50。"},
 	"custlist.sort":             {"Sort by", "排序方式", "排序方式"},
 	"custlist.apply":            {"Apply", "套用", "应用"},
 	"custlist.op_not_for_field": {"“{op}” does not apply to {field}.", "「{op}」不適用於{field}。", "“{op}”不适用于{field}。"},

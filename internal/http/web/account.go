@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
@@ -130,18 +131,7 @@ func (h *Web) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	lang := h.lang(r)
-	var expires *time.Time
-	var err error
-	if on := r.PostForm.Get("expires_on"); on != "" {
-		day, perr := time.Parse(time.DateOnly, on)
-		if perr != nil {
-			var v crm.Violations
-			v.Add("expires_on", "account.invalid_day")
-			err = v.Err("web.createToken")
-		} else {
-			expires = &day
-		}
-	}
+	expires, err := tokenExpiry(r.PostForm.Get("expires_on"), "web.createToken")
 	var t *account.Token
 	var secret string
 	if err == nil {
@@ -165,6 +155,21 @@ func (h *Web) createToken(w http.ResponseWriter, r *http.Request) error {
 	data.Message = i18n.Message(lang, "account.token_made", map[string]any{"name": t.Name})
 	h.render(w, r, http.StatusCreated, "account", "page", data)
 	return nil
+}
+
+// tokenExpiry reads a token form's expiry day: nil when left empty, the
+// start of the day (UTC) when written, else a refusal beside the input.
+func tokenExpiry(on, op string) (*time.Time, error) {
+	if on = strings.TrimSpace(on); on == "" {
+		return nil, nil
+	}
+	day, err := time.Parse(time.DateOnly, on)
+	if err != nil {
+		var v crm.Violations
+		v.Add("expires_on", "account.invalid_day")
+		return nil, v.Err(op)
+	}
+	return &day, nil
 }
 
 // revokeToken stops one of the user's tokens from working.

@@ -10,6 +10,7 @@ import (
 	"github.com/guanxi-crm/guanxi/internal/account"
 	"github.com/guanxi-crm/guanxi/internal/crm"
 	"github.com/guanxi-crm/guanxi/internal/customer"
+	"github.com/guanxi-crm/guanxi/internal/i18n"
 	"github.com/guanxi-crm/guanxi/internal/sales"
 )
 
@@ -33,6 +34,7 @@ type adminScreen struct {
 	Edit      *adminUser // the user whose page this is
 	Teams     []*adminTeam
 	Fields    []customer.FieldDef
+	Field     *customer.FieldDef // the custom field whose page this is
 	Pipelines []*sales.Pipeline
 	Pipeline  *sales.Pipeline // the pipeline whose page this is
 }
@@ -43,6 +45,9 @@ type adminUser struct {
 	TeamNames []string
 	Choices   []teamChoice // on the user's page: every team, ticked when a member
 	Tokens    []*account.Token
+	// NewToken and Secret are a token just made for the user, shown once.
+	NewToken *account.Token
+	Secret   string
 }
 
 type teamChoice struct {
@@ -281,6 +286,9 @@ func (h *Web) userScreen(r *http.Request, id int64) (*adminScreen, error) {
 	}
 	s := h.adminScreenFor(r, "users")
 	s.TitleKey = "admin.user_title"
+	// The language switch comes back to the user's page, not to the
+	// address a form posted to.
+	s.Path = "/admin/users/" + strconv.FormatInt(id, 10)
 	s.Edit = &adminUser{User: u, Tokens: tokens}
 	for _, t := range teams {
 		s.Edit.Choices = append(s.Edit.Choices, teamChoice{ID: t.ID, Name: t.Name, Member: slices.Contains(u.TeamIDs, t.ID)})
@@ -401,6 +409,36 @@ func (h *Web) adminRevokeToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	seeOther(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=token_revoked#user-tokens")
+	return nil
+}
+
+// adminCreateToken makes an API token for the user, for a program that
+// works as them, and shows its secret once: the answer is the page itself,
+// never a redirect, so the secret is in no address and no history.
+func (h *Web) adminCreateToken(w http.ResponseWriter, r *http.Request) error {
+	if err := adminPost(w, r, "web.adminCreateToken"); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	expires, err := tokenExpiry(r.PostForm.Get("expires_on"), "web.adminCreateToken")
+	var t *account.Token
+	var secret string
+	if err == nil {
+		t, secret, err = h.deps.Accounts.CreateToken(r.Context(), id, r.PostForm.Get("name"), expires)
+	}
+	s, lerr := h.userScreen(r, id)
+	if lerr != nil {
+		return lerr
+	}
+	if err != nil {
+		return h.refused(w, r, s, "user-token", err, tokenInputs, map[string]string{"expires_at": "expires_on"})
+	}
+	s.Edit.NewToken, s.Edit.Secret = t, secret
+	s.Message = i18n.Message(s.Lang, "account.token_made", map[string]any{"name": t.Name})
+	h.render(w, r, http.StatusCreated, "admin", "page", s)
 	return nil
 }
 
@@ -634,6 +672,195 @@ func (h *Web) adminCreateField(w http.ResponseWriter, r *http.Request) error {
 	}
 	seeOther(w, r, "/admin/fields?done=field_created#admin-message")
 	return nil
+}
+
+// fieldEditInputs are the inputs of a field's form: what the service lets
+// change. The key, type, record type and currency are shown, not written.
+var fieldEditInputs = inputSet(append([]string{"label", "options", "required", "position"}, labelInputs()...)...)
+
+// maxFieldPosition bounds the order of a field in forms (a database
+// integer; no shop has thousands of fields).
+const maxFieldPosition = 9999
+
+// LabelLanguages are the languages a field's label is translated into;
+// its own label shows in the others.
+func (s *adminScreen) LabelLanguages() []string { return translatedLanguages() }
+
+func translatedLanguages() []string {
+	var out []string
+	for _, l := range i18n.Languages {
+		if l != i18n.English {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func labelInputs() []string {
+	var out []string
+	for _, l := range translatedLanguages() {
+		out = append(out, "labels."+l)
+	}
+	return out
+}
+
+// FieldLabel is a field's label in the user's language.
+func (s *adminScreen) FieldLabel(d customer.FieldDef) string {
+	if l := d.Labels[s.Lang]; l != "" {
+		return l
+	}
+	if d.Label != "" {
+		return d.Label
+	}
+	return d.Key
+}
+
+// HasOptions reports whether a field is a choice of options.
+func (s *adminScreen) HasOptions(d customer.FieldDef) bool {
+	return d.Type == customer.FieldSelect || d.Type == customer.FieldMultiSelect
+}
+
+// fieldScreen reads a custom field's page, its form filled with the field
+// as saved.
+func (h *Web) fieldScreen(r *http.Request, id int64) (*adminScreen, error) {
+	d, err := h.deps.Customers.GetFieldDef(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	s := h.adminScreenFor(r, "fields")
+	s.TitleKey = "admin.field_title"
+	s.Path = "/admin/fields/" + strconv.FormatInt(id, 10)
+	s.Field = d
+	f := s.F("edit-field")
+	f.values.Set("label", d.Label)
+	for _, l := range translatedLanguages() {
+		f.values.Set("labels."+l, d.Labels[l])
+	}
+	values := make([]string, len(d.Options))
+	for i, o := range d.Options {
+		values[i] = o.Value
+	}
+	f.values.Set("options", strings.Join(values, "\n"))
+	f.values.Set("position", strconv.Itoa(d.Position))
+	if d.Required {
+		f.values.Set("required", "on")
+	}
+	return s, nil
+}
+
+func (h *Web) adminFieldPage(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdminUI(r, "web.adminField"); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.fieldScreen(r, id)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "admin", "page", s)
+	return nil
+}
+
+// adminUpdateField changes a custom field's labels, choices, whether it is
+// required, and its place in forms. Choices are written one a line, as on
+// creation; a choice kept keeps the labels and translations it had (the
+// API may have set them). The service takes the version: a field changed
+// meanwhile is refused, not overwritten.
+func (h *Web) adminUpdateField(w http.ResponseWriter, r *http.Request) error {
+	const op = "web.adminUpdateField"
+	if err := adminPost(w, r, op); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form := r.PostForm
+	// What the service does not check of a form: the translations' text
+	// (the service keeps them as given) and the position as a number.
+	var v crm.Violations
+	labels := map[string]string{}
+	for _, l := range translatedLanguages() {
+		if text := crm.CleanText(&v, "labels."+l, form.Get("labels."+l), 100); text != "" {
+			labels[l] = text
+		}
+	}
+	position := -1 // not written: stays where it is
+	if raw := strings.TrimSpace(form.Get("position")); raw != "" {
+		n, perr := strconv.Atoi(raw)
+		switch {
+		case perr != nil:
+			v.Add("position", "expected_integer")
+		case n < 0 || n > maxFieldPosition:
+			v.Add("position", "out_of_range", "min", 0, "max", maxFieldPosition)
+		default:
+			position = n
+		}
+	}
+	var lines []string
+	for _, line := range strings.Split(form.Get("options"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	err = v.Err(op)
+	if err == nil {
+		_, err = h.deps.Customers.UpdateFieldDef(r.Context(), id, formVersion(r), func(d *customer.FieldDefFields) error {
+			d.Label, d.Required = form.Get("label"), form.Get("required") != ""
+			if position >= 0 {
+				d.Position = position
+			}
+			for _, l := range translatedLanguages() {
+				switch {
+				case labels[l] == "":
+					delete(d.Labels, l)
+				case d.Labels == nil:
+					d.Labels = map[string]string{l: labels[l]}
+				default:
+					d.Labels[l] = labels[l]
+				}
+			}
+			// Only a choice field's form has choices; like the key, they
+			// are not read from any other.
+			if d.Type == customer.FieldSelect || d.Type == customer.FieldMultiSelect {
+				d.Options = keepOptions(d.Options, lines)
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		s, lerr := h.fieldScreen(r, id)
+		if lerr != nil {
+			return lerr
+		}
+		rename := map[string]string{}
+		for i := range lines {
+			rename["options["+strconv.Itoa(i)+"].value"] = "options"
+		}
+		return h.refused(w, r, s, "edit-field", err, fieldEditInputs, rename)
+	}
+	seeOther(w, r, "/admin/fields/"+strconv.FormatInt(id, 10)+"?done=field_saved#admin-message")
+	return nil
+}
+
+// keepOptions are the choices written one a line, each with the labels it
+// had when it was a choice before.
+func keepOptions(had []customer.Option, lines []string) []customer.Option {
+	out := make([]customer.Option, 0, len(lines))
+	for _, line := range lines {
+		o := customer.Option{Value: line}
+		for _, h := range had {
+			if h.Value == line {
+				o = h
+				break
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 func (h *Web) adminDeleteField(w http.ResponseWriter, r *http.Request) error {

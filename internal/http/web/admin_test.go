@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guanxi-crm/guanxi/internal/account"
 	"github.com/guanxi-crm/guanxi/internal/crm"
@@ -34,6 +35,8 @@ func TestAccountAndAdmin(t *testing.T) {
 			t.Run("users", func(t *testing.T) { testAdminUsers(t, s) })
 			t.Run("teams", func(t *testing.T) { testAdminTeams(t, s) })
 			t.Run("fields", func(t *testing.T) { testAdminFields(t, s) })
+			t.Run("field edit", func(t *testing.T) { testAdminFieldEdit(t, s) })
+			t.Run("user token", func(t *testing.T) { testAdminUserToken(t, s) })
 			t.Run("pipelines", func(t *testing.T) { testAdminPipelines(t, s) })
 			t.Run("garbage", func(t *testing.T) { testAdminGarbage(t, s) })
 		})
@@ -43,7 +46,8 @@ func TestAccountAndAdmin(t *testing.T) {
 func testAdminForbidden(t *testing.T, s *testenv.Server) {
 	b := newBrowser(t, s, "en")
 	b.signIn("manager@example.com", password)
-	for _, path := range []string{"/admin", "/admin/users", "/admin/teams", "/admin/fields", "/admin/pipelines"} {
+	for _, path := range []string{"/admin", "/admin/users", "/admin/teams", "/admin/fields", "/admin/pipelines", "/admin/fields/1",
+		"/admin/users/" + idStr(userID(t, s, "manager@example.com"))} {
 		expect(t, b.get(path), http.StatusForbidden, "You do not have permission to do this.")
 	}
 	expect(t, b.post("/admin/users", url.Values{"name": {"X"}, "email": {"x@example.com"}, "role": {"admin"}, "password": {"0123456789ab"}}),
@@ -344,6 +348,216 @@ func testAdminFields(t *testing.T, s *testenv.Server) {
 	expect(t, a.get("/admin/fields?done=field_deleted"), http.StatusOK, "There are no custom fields yet.")
 }
 
+// testAdminFieldEdit changes a custom field on its page: its labels in
+// each language, its choices, whether it is required and its place; what
+// the service keeps fixed cannot be written, and each refusal is said
+// beside its input with nothing saved.
+func testAdminFieldEdit(t *testing.T, s *testenv.Server) {
+	sys := crm.WithPrincipal(context.Background(), crm.System)
+	d, err := s.Customers.CreateFieldDef(sys, customer.FieldDefFields{RecordType: customer.RecordContact, Key: "tier", Label: "Tier",
+		Type: customer.FieldSelect, Options: []customer.Option{{Value: "gold", Label: "Gold", Labels: map[string]string{"zh-Hant": "金卡"}}, {Value: "silver"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Customers.DeleteFieldDef(sys, d.ID); err != nil {
+			t.Error(err)
+		}
+	}()
+	stored := func() *customer.FieldDef {
+		t.Helper()
+		got, err := s.Customers.GetFieldDef(sys, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	path := "/admin/fields/" + idStr(d.ID)
+	a := newBrowser(t, s, "en")
+	a.signIn("owner@example.com", password)
+	expect(t, a.get("/admin/fields"), http.StatusOK, `<a href="`+path+`">Tier</a>`, `aria-label="Edit the field Tier"`)
+	p := a.get(path)
+	expect(t, p, http.StatusOK, `id="edit-field-form"`, `name="version" value="1"`, "<code>tier</code>", "One choice",
+		`id="edit-field-label" name="label" type="text" value="Tier"`, ">gold\nsilver</textarea>", "Label in 繁體中文", "A choice you remove stays on the records")
+	for _, fixed := range []string{`name="key"`, `name="type"`, `name="record_type"`, `name="currency"`} {
+		if strings.Contains(p.Body, fixed) {
+			t.Errorf("the field's page offers to change %s", fixed)
+		}
+	}
+
+	// Refusals, each beside its input, the form as written, nothing saved.
+	form := func(changes ...string) url.Values {
+		v := url.Values{"version": {"1"}, "label": {"Membership tier"}, "labels.zh-Hant": {"會員等級"}, "labels.zh-Hans": {"会员等级"},
+			"options": {"gold\r\nsilver\r\nplatinum\r\n"}, "required": {"on"}, "position": {"2"}}
+		for i := 0; i+1 < len(changes); i += 2 {
+			v.Set(changes[i], changes[i+1])
+		}
+		return v
+	}
+	p = a.post(path, form("options", "  \n "))
+	expect(t, p, http.StatusUnprocessableEntity, `<p class="error" id="edit-field-options-error">A select field needs at least one option.</p>`, `value="Membership tier"`)
+	p = a.post(path, form("options", "gold\nsilver\ngold"))
+	expect(t, p, http.StatusUnprocessableEntity, `id="edit-field-options-error">This option appears twice.`, ">gold\nsilver\ngold</textarea>")
+	p = a.post(path, form("label", strings.Repeat("長", 101)))
+	expect(t, p, http.StatusUnprocessableEntity, `id="edit-field-label-error"`)
+	p = a.post(path, form("labels.zh-Hant", strings.Repeat("長", 101), "position", "second"))
+	expect(t, p, http.StatusUnprocessableEntity, `id="edit-field-labels-zh-Hant-error"`, `id="edit-field-position-error">Must be a whole number.`)
+	p = a.post(path, form("position", "99999999999"))
+	expect(t, p, http.StatusUnprocessableEntity, `id="edit-field-position-error">Must be between 0 and 9999.`)
+	if got := stored(); got.Version != 1 || got.Label != "Tier" {
+		t.Fatalf("refused forms changed the field: %+v", got)
+	}
+
+	// Saved: a kept choice keeps its translations, the new one is its
+	// value; key and type stay whatever is posted.
+	p = a.post(path, form("key", "hacked", "type", "text"))
+	if p.Status != http.StatusSeeOther || p.Location != path+"?done=field_saved#admin-message" {
+		t.Fatalf("save field: %d %s\n%s", p.Status, p.Location, p.Body)
+	}
+	expect(t, a.get(p.Location), http.StatusOK, "The custom field was saved.", `name="version" value="2"`, ">gold\nsilver\nplatinum</textarea>")
+	got := stored()
+	if got.Key != "tier" || got.Type != customer.FieldSelect || got.Label != "Membership tier" || !got.Required || got.Position != 2 ||
+		got.Labels["zh-Hant"] != "會員等級" || got.Labels["zh-Hans"] != "会员等级" || len(got.Options) != 3 ||
+		got.Options[0].Labels["zh-Hant"] != "金卡" || got.Options[0].Label != "Gold" || got.Options[2].Value != "platinum" {
+		t.Errorf("after saving: %+v", got)
+	}
+	zh := newBrowser(t, s, "zh-TW")
+	zh.signIn("owner@example.com", password)
+	expect(t, zh.get("/admin/fields"), http.StatusOK, `<a href="`+path+`">會員等級</a>`, "金卡")
+
+	// Someone else saved meanwhile: the old form is refused, not applied.
+	p = a.post(path, form("label", "Stale"))
+	expect(t, p, http.StatusPreconditionFailed, "This record was changed by someone else")
+	if got := stored(); got.Label != "Membership tier" {
+		t.Errorf("a stale form saved: %q", got.Label)
+	}
+
+	// A translation left empty goes, the label showing in its place; a
+	// place left empty stays as it was.
+	p = a.post(path, form("version", "2", "labels.zh-Hant", "", "required", "", "position", ""))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("clear a translation: %d\n%s", p.Status, p.Body)
+	}
+	if got := stored(); got.Required || got.Labels["zh-Hant"] != "" || got.Labels["zh-Hans"] != "会员等级" || got.Position != 2 {
+		t.Errorf("after clearing: %+v", got)
+	}
+	expect(t, zh.get("/admin/fields"), http.StatusOK, `<a href="`+path+`">Membership tier</a>`)
+
+	// A choice that records hold may go, as the service allows; the
+	// records keep their value (the page warns of it).
+	c, err := s.Customers.CreateContact(sys, customer.ContactFields{FamilyName: "周", GivenName: "杰", Custom: map[string]any{"tier": "silver"}},
+		customer.WriteOptions{Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Customers.DeleteContact(sys, c.ID, 0) }()
+	p = a.post(path, form("version", "3", "options", "gold\nplatinum"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("remove a choice: %d\n%s", p.Status, p.Body)
+	}
+	if got := stored(); len(got.Options) != 2 || got.Options[1].Value != "platinum" {
+		t.Errorf("choices after removing silver: %+v", got.Options)
+	}
+	if kept, err := s.Customers.GetContact(sys, c.ID); err != nil || kept.Custom["tier"] != "silver" {
+		t.Errorf("the contact's value after its choice went: %v %v", kept.Custom, err)
+	}
+
+	// A field that is not a choice has no choices to write.
+	num, err := s.Customers.CreateFieldDef(sys, customer.FieldDefFields{RecordType: customer.RecordContact, Key: "visits", Type: customer.FieldNumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Customers.DeleteFieldDef(sys, num.ID) }()
+	p = a.get("/admin/fields/" + idStr(num.ID))
+	expect(t, p, http.StatusOK, `id="edit-field-form"`, "Number")
+	if strings.Contains(p.Body, `name="options"`) {
+		t.Error("a number field offers choices")
+	}
+	p = a.post("/admin/fields/"+idStr(num.ID), url.Values{"version": {"1"}, "label": {"Visits"}, "options": {"a"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("save a number field: %d\n%s", p.Status, p.Body)
+	}
+	if got, err := s.Customers.GetFieldDef(sys, num.ID); err != nil || got.Label != "Visits" || len(got.Options) != 0 {
+		t.Errorf("the number field after saving: %+v %v", got, err)
+	}
+}
+
+// testAdminUserToken makes an API token for another user from their admin
+// page: refusals beside the inputs, then the secret shown once, working as
+// that user.
+func testAdminUserToken(t *testing.T, s *testenv.Server) {
+	sys := crm.WithPrincipal(context.Background(), crm.System)
+	viewer := userID(t, s, "viewer@example.com")
+	path := "/admin/users/" + idStr(viewer)
+	count := func() int {
+		t.Helper()
+		list, err := s.Accounts.ListTokens(sys, viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	before := count()
+
+	// Only an admin.
+	m := newBrowser(t, s, "en")
+	m.signIn("manager@example.com", password)
+	expect(t, m.post(path+"/tokens", url.Values{"name": {"sneaky"}}), http.StatusForbidden)
+
+	a := newBrowser(t, s, "en")
+	a.signIn("owner@example.com", password)
+	expect(t, a.get(path), http.StatusOK, `id="user-token-form"`, "New token for Viewer", `id="user-token-expires_on" name="expires_on" type="date"`)
+	p := a.post(path+"/tokens", url.Values{"name": {"  "}})
+	expect(t, p, http.StatusUnprocessableEntity, `<p class="error" id="user-token-name-error">This field is required.</p>`)
+	p = a.post(path+"/tokens", url.Values{"name": {"ERP 同步"}, "expires_on": {"2020-01-01"}})
+	expect(t, p, http.StatusUnprocessableEntity, `<p class="error" id="user-token-expires_on-error">Must be in the future.</p>`, `value="ERP 同步"`)
+	p = a.post(path+"/tokens", url.Values{"name": {"ERP 同步"}, "expires_on": {"31/12/2030"}})
+	expect(t, p, http.StatusUnprocessableEntity, `id="user-token-expires_on-error">Enter a date such as 2030-12-31.`)
+	if strings.Contains(p.Body, `id="token-secret"`) || count() != before {
+		t.Fatal("a refused form made a token")
+	}
+
+	expires := time.Now().AddDate(0, 1, 0).UTC().Format(time.DateOnly)
+	p = a.post(path+"/tokens", url.Values{"name": {"ERP 同步"}, "expires_on": {expires}})
+	expect(t, p, http.StatusCreated, "The token “ERP 同步” was created.", "It is shown only this once", "ERP 同步")
+	secret := secretInPage.FindStringSubmatch(p.Body)
+	if secret == nil {
+		t.Fatalf("no secret shown:\n%s", p.Body)
+	}
+	if p.Header.Get("Location") != "" {
+		t.Error("the secret's page is a redirect")
+	}
+	list, err := s.Accounts.ListTokens(sys, viewer)
+	if err != nil || len(list) != before+1 {
+		t.Fatalf("the viewer's tokens: %v %v", list, err)
+	}
+	made := list[len(list)-1]
+	for _, tk := range list {
+		if tk.Name == "ERP 同步" {
+			made = tk
+		}
+	}
+	if made.UserID != viewer || made.ExpiresAt == nil || made.ExpiresAt.Format(time.DateOnly) != expires {
+		t.Errorf("the token made: %+v", made)
+	}
+	// It works on the API as the viewer, and the page shows it again
+	// without its secret.
+	r := s.Do(t, secret[1], "GET", "/api/v1/users/me", nil)
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "viewer@example.com") {
+		t.Errorf("the new token on the API: %d %s", r.Status, r.Body)
+	}
+	again := a.get(path)
+	expect(t, again, http.StatusOK, "ERP 同步", made.Prefix)
+	if strings.Contains(again.Body, secret[1]) {
+		t.Error("the secret shows again")
+	}
+
+	// In Chinese too.
+	zh := newBrowser(t, s, "zh-CN")
+	zh.signIn("owner@example.com", password)
+	expect(t, zh.post(path+"/tokens", url.Values{"name": {""}}), http.StatusUnprocessableEntity, "为Viewer新建令牌", `id="user-token-name-error"`)
+}
+
 func testAdminPipelines(t *testing.T, s *testenv.Server) {
 	a := newBrowser(t, s, "en")
 	a.signIn("owner@example.com", password)
@@ -463,16 +677,24 @@ func testAdminGarbage(t *testing.T, s *testenv.Server) {
 		t.Fatal(err)
 	}
 	base := "/admin/pipelines/" + idStr(pl.ID)
+	field, err := s.Customers.CreateFieldDef(sys, customer.FieldDefFields{RecordType: customer.RecordContact, Key: "garbage",
+		Type: customer.FieldSelect, Options: []customer.Option{{Value: "a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewer := userID(t, s, "viewer@example.com")
 	junk := url.Values{"version": {"x"}, "name": {strings.Repeat("長", 300)}, "probability": {"1e9"}, "position": {"-3"},
 		"dir": {"sideways"}, "user_id": {"-1"}, "team": {"abc", "999999"}, "role": {"root"}, "language": {"klingon"},
 		"email": {"not an email"}, "password": {"x"}, "record_type": {"deal"}, "type": {"blob"}, "key": {"9"},
 		"options": {strings.Repeat("a\n", 300)}, "currency": {"twd"}, "expires_on": {"31/12/2030"},
-		"stages[0].name": {"a"}, "stages[0].probability": {"-1"}, "won_name": {""}, "lost_name": {""}}
+		"stages[0].name": {"a"}, "stages[0].probability": {"-1"}, "won_name": {""}, "lost_name": {""},
+		"labels.zh-Hant": {"\x00"}, "labels.zh-Hans": {strings.Repeat("長", 300)}}
 	for _, path := range []string{
 		"/account/password", "/account/tokens", "/account/tokens/999999/revoke", "/account/tokens/abc/revoke",
 		"/admin/users", "/admin/users/999999", "/admin/users/abc", "/admin/users/999999/password",
 		"/admin/teams", "/admin/teams/999999", "/admin/teams/999999/members", "/admin/teams/999999/members/1/remove", "/admin/teams/999999/delete",
-		"/admin/fields", "/admin/fields/999999/delete",
+		"/admin/fields", "/admin/fields/999999/delete", "/admin/fields/999999", "/admin/fields/abc", "/admin/fields/" + idStr(field.ID),
+		"/admin/users/999999/tokens", "/admin/users/abc/tokens", "/admin/users/" + idStr(viewer) + "/tokens",
 		"/admin/pipelines", base, base + "/delete", base + "/stages", base + "/stages/999999", base + "/stages/" + idStr(pl.Stages[0].ID),
 		base + "/stages/" + idStr(pl.Stages[0].ID) + "/move", base + "/stages/999999/move", base + "/stages/" + idStr(pl.Stages[4].ID) + "/delete",
 		"/admin/pipelines/999999", "/admin/pipelines/999999/stages",
@@ -482,7 +704,7 @@ func testAdminGarbage(t *testing.T, s *testenv.Server) {
 			t.Errorf("POST %s with nonsense answers %d", path, p.Status)
 		}
 	}
-	for _, path := range []string{"/admin/users/999999", "/admin/users/abc", "/admin/pipelines/999999", "/admin/pipelines/0"} {
+	for _, path := range []string{"/admin/users/999999", "/admin/users/abc", "/admin/pipelines/999999", "/admin/pipelines/0", "/admin/fields/999999", "/admin/fields/abc"} {
 		if p := a.get(path); p.Status != http.StatusNotFound {
 			t.Errorf("GET %s answers %d", path, p.Status)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,6 +46,14 @@ const (
 	kindTag
 	kindOwner
 	kindDate
+	// The kinds of custom fields, as the service compares their values.
+	kindCustomText
+	kindNumber
+	kindMoney   // written as an amount, compared in minor units
+	kindDay     // a custom date: one day, or before or after it
+	kindBool    // yes or no
+	kindChoice  // a select: one of its options
+	kindChoices // a multi-select: has one of its options
 )
 
 // filterField is a field the filter bar offers.
@@ -54,6 +63,34 @@ type filterField struct {
 	Kind     filterKind
 	Enum     []string // kindEnum: the values
 	EnumKey  string   // kindEnum: the prefix of the values' labels
+	// Custom is a custom field's definition: its label and options are
+	// its own, in the languages the admin wrote them in.
+	Custom *customer.FieldDef
+}
+
+// label names the field in a language.
+func (f filterField) label(lang string) string {
+	if d := f.Custom; d != nil {
+		if l := d.Labels[lang]; l != "" {
+			return l
+		}
+		if d.Label != "" {
+			return d.Label
+		}
+		return d.Key
+	}
+	return i18n.Message(lang, f.LabelKey, nil)
+}
+
+// optionLabel names one of a custom field's options in a language.
+func optionLabel(lang string, o customer.Option) string {
+	if l := o.Labels[lang]; l != "" {
+		return l
+	}
+	if o.Label != "" {
+		return o.Label
+	}
+	return o.Value
 }
 
 // filterFields are the fields of the filter bar, in its order: those a
@@ -78,8 +115,45 @@ var filterFields = []filterField{
 	{Name: "postal_code", LabelKey: "field.postal_code", Kind: kindText},
 }
 
-func lookupFilterField(name string) (filterField, bool) {
-	for _, f := range filterFields {
+// customFilterField offers a custom field of contacts in the bar, by the
+// name the API filters it by (custom.<key>).
+func customFilterField(d *customer.FieldDef) filterField {
+	f := filterField{Name: "custom." + d.Key, Custom: d}
+	switch d.Type {
+	case customer.FieldNumber:
+		f.Kind = kindNumber
+	case customer.FieldMoney:
+		f.Kind = kindMoney
+	case customer.FieldDate:
+		f.Kind = kindDay
+	case customer.FieldBoolean:
+		f.Kind = kindBool
+	case customer.FieldSelect:
+		f.Kind = kindChoice
+	case customer.FieldMultiSelect:
+		f.Kind = kindChoices
+	default: // text, and the texts of a kind: url, email, phone
+		f.Kind = kindCustomText
+	}
+	return f
+}
+
+// barFields are the fields the bar offers: the built-in ones, then the
+// custom fields of contacts as defined now.
+func (h *Web) barFields(r *http.Request) ([]filterField, error) {
+	defs, err := h.deps.Customers.ListFieldDefs(r.Context(), customer.RecordContact)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clip(filterFields)
+	for i := range defs {
+		out = append(out, customFilterField(&defs[i]))
+	}
+	return out, nil
+}
+
+func lookupFilterField(fields []filterField, name string) (filterField, bool) {
+	for _, f := range fields {
 		if f.Name == name {
 			return f, true
 		}
@@ -89,21 +163,31 @@ func lookupFilterField(name string) (filterField, bool) {
 
 // The operators of the filter bar. "any" and "none" are the API's
 // exists=true and exists=false.
-var filterOps = []string{"eq", "ne", "prefix", "gte", "lt", "any", "none"}
+var filterOps = []string{"eq", "ne", "in", "prefix", "gt", "gte", "lt", "lte", "any", "none"}
 
 // opKeys are the operators' labels.
 var opKeys = map[string]string{
-	"eq": "custlist.op_eq", "ne": "custlist.op_ne", "prefix": "custlist.op_prefix", "gte": "custlist.op_gte",
-	"lt": "custlist.op_lt", "any": "custlist.op_any", "none": "custlist.op_none",
+	"eq": "custlist.op_eq", "ne": "custlist.op_ne", "in": "custlist.op_in", "prefix": "custlist.op_prefix",
+	"gt": "custlist.op_gt", "gte": "custlist.op_gte", "lt": "custlist.op_lt", "lte": "custlist.op_lte",
+	"any": "custlist.op_any", "none": "custlist.op_none",
 }
 
-// opsOf are the operators that make sense for a kind of field.
+// opsOf are the operators that make sense for a kind of field, the
+// default first.
 func opsOf(k filterKind) []string {
 	switch k {
 	case kindText:
 		return []string{"eq", "ne", "prefix", "any", "none"}
 	case kindDate:
 		return []string{"gte", "lt", "any", "none"}
+	case kindCustomText:
+		return []string{"eq", "prefix", "any", "none"}
+	case kindNumber, kindMoney, kindDay:
+		return []string{"eq", "gt", "gte", "lt", "lte", "any", "none"}
+	case kindBool:
+		return []string{"eq", "any", "none"}
+	case kindChoice, kindChoices:
+		return []string{"eq", "in", "any", "none"}
 	}
 	return []string{"eq", "ne", "any", "none"}
 }
@@ -250,15 +334,16 @@ type customersPage struct {
 	FirstURL string
 
 	// The filter bar.
-	Filters     []filterChip
-	Hidden      []hiddenField // the state, for the search box and the forms
-	FilterError []string
-	Fields      []optionView
-	Ops         []optionView
-	AddValue    string
-	Datalists   []datalistView
-	Sorts       []optionView
-	Problems    []string // why the list could not be read as asked
+	Filters      []filterChip
+	Hidden       []hiddenField // the state, for the search box and the forms
+	FilterError  []string
+	Fields       []optionView
+	CustomFields []optionView // the custom fields, a group of their own
+	Ops          []optionView
+	AddValue     string
+	Datalists    []datalistView
+	Sorts        []optionView
+	Problems     []string // why the list could not be read as asked
 
 	// Saved views.
 	Views      []viewTab
@@ -297,7 +382,11 @@ func (h *Web) customersPage(w http.ResponseWriter, r *http.Request) error {
 	// says it alone.
 	var addErr string
 	if field := q.Get("af"); field != "" && (q.Get("av") != "" || q.Get("ao") == "any" || q.Get("ao") == "none") {
-		c, msg := resolveFilter(lang, field, q.Get("ao"), strings.TrimSpace(q.Get("av")), users, principal(r.Context()))
+		fields, err := h.barFields(r)
+		if err != nil {
+			return err
+		}
+		c, msg := resolveFilter(lang, fields, field, q.Get("ao"), strings.TrimSpace(q.Get("av")), users)
 		switch {
 		case msg != "":
 			addErr = msg
@@ -323,6 +412,7 @@ func (h *Web) customersPage(w http.ResponseWriter, r *http.Request) error {
 		data.FilterError = append(data.FilterError, addErr)
 		data.AddValue = q.Get("av")
 		markSelected(data.Fields, q.Get("af"))
+		markSelected(data.CustomFields, q.Get("af"))
 		markSelected(data.Ops, q.Get("ao"))
 	}
 	h.renderCustomers(w, r, data)
@@ -350,6 +440,10 @@ func (h *Web) customersData(r *http.Request, st listState, cursor string, users 
 	p := principal(ctx)
 	data := &customersPage{page: h.page(r, "customers.title"), Query: st.Query, Cursor: cursor}
 	data.Nav = "customers"
+	fields, err := h.barFields(r)
+	if err != nil {
+		return nil, err
+	}
 	page, err := h.deps.Customers.ListContacts(ctx, customer.ListParams{
 		Query: st.Query, Conditions: st.Conds, Sort: st.Sort, Cursor: cursor, Limit: customersPageSize,
 	})
@@ -384,7 +478,7 @@ func (h *Web) customersData(r *http.Request, st listState, cursor string, users 
 		names[u.ID] = u.Name
 	}
 	for i, c := range st.Conds {
-		data.Filters = append(data.Filters, filterChip{Label: chipLabel(lang, c, names), RemoveURL: st.without(i).url("")})
+		data.Filters = append(data.Filters, filterChip{Label: chipLabel(lang, fields, c, names), RemoveURL: st.without(i).url("")})
 	}
 	for k, vs := range st.values() {
 		if k == "q" || k == "sort" {
@@ -395,8 +489,13 @@ func (h *Web) customersData(r *http.Request, st listState, cursor string, users 
 		}
 	}
 	slices.SortFunc(data.Hidden, func(a, b hiddenField) int { return strings.Compare(a.Name, b.Name) })
-	for _, f := range filterFields {
-		data.Fields = append(data.Fields, optionView{Value: f.Name, Label: i18n.Message(lang, f.LabelKey, nil)})
+	for _, f := range fields {
+		opt := optionView{Value: f.Name, Label: f.label(lang)}
+		if f.Custom != nil {
+			data.CustomFields = append(data.CustomFields, opt)
+		} else {
+			data.Fields = append(data.Fields, opt)
+		}
 	}
 	for _, op := range filterOps {
 		data.Ops = append(data.Ops, optionView{Value: op, Label: i18n.Message(lang, opKeys[op], nil)})
@@ -419,7 +518,7 @@ func (h *Web) customersData(r *http.Request, st listState, cursor string, users 
 		}
 	}
 	if !isFragment(r) {
-		if err := h.filterLists(r, data, users); err != nil {
+		if err := h.filterLists(r, data, fields, users); err != nil {
 			return nil, err
 		}
 		views, err := h.deps.Customers.SavedViews(ctx, customer.ViewListContacts)
@@ -443,15 +542,21 @@ func listURLOf(query string) string {
 
 // filterLists are the suggestions of the filter bar's value box, one list
 // per field (the script gives the box the field's list).
-func (h *Web) filterLists(r *http.Request, data *customersPage, users []*account.User) error {
+func (h *Web) filterLists(r *http.Request, data *customersPage, fields []filterField, users []*account.User) error {
 	lang := h.lang(r)
 	tags, err := h.deps.Customers.TagNames(r.Context())
 	if err != nil {
 		return err
 	}
-	for _, f := range filterFields {
+	for _, f := range fields {
 		var opts []string
 		switch f.Kind {
+		case kindChoice, kindChoices:
+			for _, o := range f.Custom.Options {
+				opts = append(opts, optionLabel(lang, o))
+			}
+		case kindBool:
+			opts = append(opts, i18n.Message(lang, "c360.yes", nil), i18n.Message(lang, "c360.no", nil))
 		case kindEnum:
 			for _, e := range f.Enum {
 				opts = append(opts, i18n.Message(lang, f.EnumKey+"."+e, nil))
@@ -471,12 +576,12 @@ func (h *Web) filterLists(r *http.Request, data *customersPage, users []*account
 	return nil
 }
 
-// chipLabel says a filter in words: "City is 台北".
-func chipLabel(lang string, c customer.Condition, users map[int64]string) string {
-	f, known := lookupFilterField(c.Field)
+// chipLabel says a filter in words: "City is 台北", "預算 ≥ 1000".
+func chipLabel(lang string, fields []filterField, c customer.Condition, users map[int64]string) string {
+	f, known := lookupFilterField(fields, c.Field)
 	field := c.Field
 	if known {
-		field = i18n.Message(lang, f.LabelKey, nil)
+		field = f.label(lang)
 	}
 	op := string(c.Op)
 	value := strings.Join(c.Values, ", ")
@@ -491,9 +596,21 @@ func chipLabel(lang string, c customer.Condition, users map[int64]string) string
 		for _, v := range c.Values {
 			shown = append(shown, valueLabel(lang, f, v, users))
 		}
-		value = strings.Join(shown, ", ")
+		value = strings.Join(shown, i18n.Message(lang, "custlist.list_sep", nil))
 	}
 	key := "custlist.chip_" + op
+	// Amounts compare as numbers (≥ rather than "on or after"); a
+	// multi-select has its values rather than is one.
+	switch f.Kind {
+	case kindNumber, kindMoney:
+		if k := "custlist.chip_num_" + op; i18n.Has(k) {
+			key = k
+		}
+	case kindChoices:
+		if k := "custlist.chip_set_" + op; i18n.Has(k) {
+			key = k
+		}
+	}
 	if !i18n.Has(key) {
 		key = "custlist.chip_other"
 	}
@@ -514,16 +631,34 @@ func valueLabel(lang string, f filterField, v string, users map[int64]string) st
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && users[id] != "" {
 			return users[id]
 		}
+	case kindChoice, kindChoices:
+		for _, o := range f.Custom.Options {
+			if o.Value == v {
+				return optionLabel(lang, o)
+			}
+		}
+	case kindBool:
+		switch v {
+		case "true":
+			return i18n.Message(lang, "c360.yes", nil)
+		case "false":
+			return i18n.Message(lang, "c360.no", nil)
+		}
+	case kindMoney:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return formatMoney(lang, n, f.Custom.Currency)
+		}
 	}
 	return v
 }
 
 // resolveFilter turns the filter bar's field, operator and value into a
 // condition: the value as typed or picked from the suggestions (a stage
-// by its name in any language, an owner by name, email or "me"). It returns
-// a message instead when they do not fit.
-func resolveFilter(lang, field, op, raw string, users []*account.User, me *crm.Principal) (customer.Condition, string) {
-	f, ok := lookupFilterField(field)
+// by its name in any language, an owner by name, email or "me", a custom
+// field's option by its label, an amount as written). It returns a message
+// instead when they do not fit.
+func resolveFilter(lang string, fields []filterField, field, op, raw string, users []*account.User) (customer.Condition, string) {
+	f, ok := lookupFilterField(fields, field)
 	if !ok {
 		return customer.Condition{}, i18n.Message(lang, "unknown_field", map[string]any{"field": field})
 	}
@@ -531,14 +666,20 @@ func resolveFilter(lang, field, op, raw string, users []*account.User, me *crm.P
 		op = opsOf(f.Kind)[0]
 	}
 	if !slices.Contains(opsOf(f.Kind), op) {
-		return customer.Condition{}, i18n.Message(lang, "custlist.op_not_for_field", map[string]any{
-			"op": i18n.Message(lang, opKeys[op], nil), "field": i18n.Message(lang, f.LabelKey, nil)})
+		opName := op
+		if key, ok := opKeys[op]; ok {
+			opName = i18n.Message(lang, key, nil)
+		}
+		return customer.Condition{}, i18n.Message(lang, "custlist.op_not_for_field", map[string]any{"op": opName, "field": f.label(lang)})
 	}
 	switch op {
 	case "any":
 		return customer.Condition{Field: f.Name, Op: customer.OpExists, Values: []string{"true"}}, ""
 	case "none":
 		return customer.Condition{Field: f.Name, Op: customer.OpExists, Values: []string{"false"}}, ""
+	}
+	if utf8.RuneCountInString(raw) > maxQuery {
+		return customer.Condition{}, i18n.Message(lang, "too_long", map[string]any{"max": maxQuery})
 	}
 	value := raw
 	switch f.Kind {
@@ -555,8 +696,7 @@ func resolveFilter(lang, field, op, raw string, users []*account.User, me *crm.P
 			for _, e := range f.Enum {
 				names = append(names, i18n.Message(lang, f.EnumKey+"."+e, nil))
 			}
-			return customer.Condition{}, i18n.Message(lang, "custlist.value_not_one_of", map[string]any{
-				"field": i18n.Message(lang, f.LabelKey, nil), "allowed": strings.Join(names, i18n.Message(lang, "custlist.list_sep", nil))})
+			return customer.Condition{}, notOneOf(lang, f, names)
 		}
 	case kindOwner:
 		value = ""
@@ -574,15 +714,85 @@ func resolveFilter(lang, field, op, raw string, users []*account.User, me *crm.P
 		if value == "" {
 			return customer.Condition{}, i18n.Message(lang, "custlist.no_such_user", map[string]any{"name": raw})
 		}
-	case kindDate:
+	case kindDate, kindDay:
 		if _, err := time.Parse(time.DateOnly, raw); err != nil {
 			return customer.Condition{}, i18n.Message(lang, "expected_date", map[string]any{"value": raw})
 		}
-	}
-	if utf8.RuneCountInString(value) > maxQuery {
-		return customer.Condition{}, i18n.Message(lang, "too_long", map[string]any{"max": maxQuery})
+	case kindNumber:
+		n, err := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return customer.Condition{}, i18n.Message(lang, "expected_number", nil)
+		}
+		value = strconv.FormatFloat(n, 'f', -1, 64)
+	case kindMoney:
+		minor, ok := crm.ParseAmount(raw, f.Custom.Currency)
+		if !ok {
+			return customer.Condition{}, i18n.Message(lang, "custlist.invalid_amount", map[string]any{"currency": f.Custom.Currency})
+		}
+		value = strconv.FormatInt(minor, 10)
+	case kindBool:
+		switch {
+		case strings.EqualFold(raw, "true") || matchesLabel("c360.yes", raw):
+			value = "true"
+		case strings.EqualFold(raw, "false") || matchesLabel("c360.no", raw):
+			value = "false"
+		default:
+			return customer.Condition{}, notOneOf(lang, f, []string{i18n.Message(lang, "c360.yes", nil), i18n.Message(lang, "c360.no", nil)})
+		}
+	case kindChoice, kindChoices:
+		// "is one of" takes several, as written in a list in any of the
+		// languages.
+		parts := []string{raw}
+		if op == "in" {
+			parts = strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == '，' || r == '、' })
+		}
+		var values []string
+		for _, part := range parts {
+			v, ok := optionValue(f.Custom.Options, strings.TrimSpace(part))
+			if !ok {
+				var names []string
+				for _, o := range f.Custom.Options {
+					names = append(names, optionLabel(lang, o))
+				}
+				return customer.Condition{}, notOneOf(lang, f, names)
+			}
+			if !slices.Contains(values, v) {
+				values = append(values, v)
+			}
+		}
+		if len(values) == 0 {
+			return customer.Condition{}, i18n.Message(lang, "required", nil)
+		}
+		return customer.Condition{Field: f.Name, Op: customer.Op(op), Values: values}, ""
 	}
 	return customer.Condition{Field: f.Name, Op: customer.Op(op), Values: []string{value}}, ""
+}
+
+// optionValue finds the option written: its value, or its label in any
+// language.
+func optionValue(options []customer.Option, written string) (string, bool) {
+	for _, o := range options {
+		if o.Value == written {
+			return o.Value, true
+		}
+	}
+	for _, o := range options {
+		if strings.EqualFold(written, o.Value) || strings.EqualFold(written, o.Label) {
+			return o.Value, true
+		}
+		for _, l := range o.Labels {
+			if strings.EqualFold(written, l) {
+				return o.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+// notOneOf says which values a field takes.
+func notOneOf(lang string, f filterField, names []string) string {
+	return i18n.Message(lang, "custlist.value_not_one_of", map[string]any{
+		"field": f.label(lang), "allowed": strings.Join(names, i18n.Message(lang, "custlist.list_sep", nil))})
 }
 
 // matchesLabel reports whether s is the label of key in any language.

@@ -307,3 +307,117 @@ func TestCustomersListBulk(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomersListCustomFields filters the list by custom fields from the
+// bar: a select by its option's label in the user's language, several
+// options at once, a number compared, each chip naming the field by its
+// label; what does not fit is said beside the bar.
+func TestCustomersListCustomFields(t *testing.T) {
+	for _, engine := range testenv.AvailableEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := startServerOn(t, engine)
+			seed := seedList(t, s)
+			sys := crm.WithPrincipal(context.Background(), crm.System)
+			for _, d := range []customer.FieldDefFields{
+				{RecordType: customer.RecordContact, Key: "tier", Label: "Tier", Labels: map[string]string{"zh-Hant": "會員等級", "zh-Hans": "会员等级"},
+					Type: customer.FieldSelect, Options: []customer.Option{
+						{Value: "gold", Label: "Gold", Labels: map[string]string{"zh-Hant": "金卡", "zh-Hans": "金卡"}},
+						{Value: "silver", Label: "Silver", Labels: map[string]string{"zh-Hant": "銀卡", "zh-Hans": "银卡"}}}},
+				{RecordType: customer.RecordContact, Key: "budget", Label: "Budget", Labels: map[string]string{"zh-Hant": "預算", "zh-Hans": "预算"},
+					Type: customer.FieldNumber},
+				{RecordType: customer.RecordContact, Key: "vip", Label: "VIP", Type: customer.FieldBoolean},
+				{RecordType: customer.RecordContact, Key: "spend", Label: "Spend", Type: customer.FieldMoney, Currency: "TWD"},
+			} {
+				if _, err := s.Customers.CreateFieldDef(sys, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for c, custom := range map[*customer.Contact]map[string]any{
+				seed.ming: {"tier": "gold", "budget": 5000.0, "vip": true, "spend": 250000},
+				seed.mei:  {"tier": "silver", "budget": 1200.5, "vip": false, "spend": 99900},
+				seed.wen:  {"tier": "gold", "budget": 800.0},
+			} {
+				if _, err := s.Customers.UpdateContact(sys, c.ID, 0, func(f *customer.ContactFields) error {
+					f.Custom = custom
+					return nil
+				}, customer.WriteOptions{Source: "test"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b := newBrowser(t, s, "en")
+			b.signIn("owner@example.com", password)
+			add := func(field, op, value string) *page {
+				t.Helper()
+				return b.get("/customers?" + url.Values{"af": {field}, "ao": {op}, "av": {value}}.Encode())
+			}
+			follow := func(p *page, want string) *page {
+				t.Helper()
+				if p.Status != http.StatusSeeOther || p.Location != want {
+					t.Fatalf("adding a filter: %d %q; want 303 to %q\n%s", p.Status, p.Location, want, p.Body)
+				}
+				return b.get(p.Location)
+			}
+
+			// The bar offers each custom field by its label, with the
+			// select's options as suggestions.
+			expect(t, b.get("/customers"), 200, `<optgroup label="Custom fields">`, `<option value="custom.tier">Tier</option>`,
+				`<option value="custom.budget">Budget</option>`, `<datalist id="values-custom-tier"><option value="Gold"><option value="Silver"></datalist>`,
+				`<option value="in">is one of</option>`)
+
+			// A select, by its option's label; then several of them.
+			tierGold := "/customers?" + url.Values{"filter[custom.tier][eq]": {"gold"}}.Encode()
+			p := follow(add("custom.tier", "eq", "Gold"), tierGold)
+			wantNames(t, p, "陳大文", "王小明")
+			expect(t, p, 200, "Tier is Gold", `name="filter[custom.tier][eq]" value="gold" data-keep`)
+			p = follow(add("custom.tier", "in", "gold, Silver"), "/customers?"+url.Values{"filter[custom.tier][in]": {"gold,silver"}}.Encode())
+			wantNames(t, p, "陳大文", "林美玲", "王小明")
+			expect(t, p, 200, "Tier is one of Gold, Silver")
+
+			// A number, compared; it joins the select's filter.
+			p = follow(b.get(tierGold+"&"+url.Values{"af": {"custom.budget"}, "ao": {"gte"}, "av": {"1,000"}}.Encode()),
+				"/customers?"+url.Values{"filter[custom.budget][gte]": {"1000"}, "filter[custom.tier][eq]": {"gold"}}.Encode())
+			wantNames(t, p, "王小明")
+			expect(t, p, 200, "Budget ≥ 1000", "Tier is Gold")
+			p = follow(add("custom.budget", "lt", "1200.5"), "/customers?"+url.Values{"filter[custom.budget][lt]": {"1200.5"}}.Encode())
+			wantNames(t, p, "陳大文")
+			expect(t, p, 200, "Budget &lt; 1200.5")
+			p = b.get("/customers?" + url.Values{"filter[custom.budget][eq]": {"800"}}.Encode())
+			wantNames(t, p, "陳大文")
+			expect(t, p, 200, "Budget = 800")
+			p = follow(add("custom.tier", "none", ""), "/customers?"+url.Values{"filter[custom.tier][exists]": {"false"}}.Encode())
+			wantNames(t, p, "李四")
+			expect(t, p, 200, "Tier is empty")
+
+			// Yes or no, in words; an amount as written, compared in cents.
+			p = follow(add("custom.vip", "eq", "yes"), "/customers?"+url.Values{"filter[custom.vip][eq]": {"true"}}.Encode())
+			wantNames(t, p, "王小明")
+			expect(t, p, 200, "VIP is Yes")
+			p = follow(add("custom.spend", "gte", "NT$1,000"), "/customers?"+url.Values{"filter[custom.spend][gte]": {"100000"}}.Encode())
+			wantNames(t, p, "王小明")
+			expect(t, p, 200, "Spend ≥ NT$1,000.00")
+			expect(t, add("custom.spend", "gte", "a lot"), 200, "Write an amount in TWD, such as 1200 or 1,200.50.")
+			expect(t, add("custom.vip", "eq", "maybe"), 200, "VIP is one of: Yes, No.")
+
+			// What does not fit, beside the bar, the value kept.
+			expect(t, add("custom.budget", "gte", "lots"), 200, "Must be a number.", `aria-invalid="true"`, `value="lots"`)
+			expect(t, add("custom.budget", "prefix", "1"), 200, "“starts with” does not apply to Budget.")
+			expect(t, add("custom.tier", "eq", "Bronze"), 200, "Tier is one of: Gold, Silver.")
+			expect(t, add("custom.tier", "in", "gold, bronze"), 200, "Tier is one of: Gold, Silver.")
+
+			// In Chinese: the labels the admin wrote, an option by its
+			// Chinese label.
+			zh := newBrowser(t, s, "zh-Hant")
+			zh.signIn("owner@example.com", password)
+			p = zh.get("/customers?" + url.Values{"af": {"custom.tier"}, "ao": {"eq"}, "av": {"金卡"}}.Encode())
+			if p.Status != http.StatusSeeOther || p.Location != tierGold {
+				t.Fatalf("an option by its Chinese label: %d %q\n%s", p.Status, p.Location, p.Body)
+			}
+			p = zh.get(tierGold + "&" + url.Values{"filter[custom.budget][gte]": {"1000"}}.Encode())
+			wantNames(t, p, "王小明")
+			expect(t, p, 200, "會員等級：金卡", "預算 ≥ 1000", `<optgroup label="自訂欄位">`, `<option value="custom.tier">會員等級</option>`)
+			zhs := newBrowser(t, s, "zh-CN")
+			zhs.signIn("owner@example.com", password)
+			expect(t, zhs.get("/customers?"+url.Values{"filter[custom.tier][in]": {"gold,silver"}}.Encode()), 200, "会员等级为金卡、银卡之一")
+		})
+	}
+}

@@ -268,6 +268,36 @@ func testFieldDefUpdate(t *testing.T, e *env) {
 	e.update(e.sys, c.ID, func(f *customer.ContactFields) { f.GivenName = "still fine" })
 	_, err = e.cs.UpdateFieldDef(e.sys, 99999, 0, func(f *customer.FieldDefFields) error { return nil })
 	wantKind(t, err, crm.KindNotFound)
+	// A position beyond any form, or a translated label too long, is refused
+	// (the position used to reach PostgreSQL's INTEGER and fail there).
+	_, err = e.cs.UpdateFieldDef(e.sys, d.ID, 0, func(f *customer.FieldDefFields) error { f.Position = 1 << 40; return nil })
+	wantField(t, err, "position", "out_of_range")
+	_, err = e.cs.UpdateFieldDef(e.sys, d.ID, 0, func(f *customer.FieldDefFields) error {
+		f.Labels = map[string]string{"zh-Hant": strings.Repeat("級", 101)}
+		return nil
+	})
+	wantField(t, err, "labels.zh-Hant", "too_long")
+
+	// Taking away a choice that records hold leaves them editable: the
+	// value they hold stays, and only a new value must be a choice.
+	_, err = e.cs.UpdateFieldDef(e.sys, d.ID, 0, func(f *customer.FieldDefFields) error {
+		f.Options = []customer.Option{{Value: "gold"}, {Value: "silver"}}
+		return nil
+	})
+	must(t, err)
+	kept := e.update(e.sys, c.ID, func(f *customer.ContactFields) { f.GivenName = "after the choice went" })
+	if kept.Custom["tier"] != "platinum" {
+		t.Errorf("the record's value of a removed choice became %v", kept.Custom["tier"])
+	}
+	_, err = e.cs.UpdateContact(e.sys, c.ID, 0, func(f *customer.ContactFields) error { f.Custom["tier"] = "bronze"; return nil }, customer.WriteOptions{})
+	wantField(t, err, "custom.tier", "not_an_option")
+	other := e.contact(e.sys, customer.ContactFields{DisplayName: "other", Custom: map[string]any{"tier": "gold", "budget": 1000}})
+	_, err = e.cs.UpdateContact(e.sys, other.ID, 0, func(f *customer.ContactFields) error { f.Custom["tier"] = "platinum"; return nil }, customer.WriteOptions{})
+	wantField(t, err, "custom.tier", "not_an_option")
+	// Merging keeps what either record held.
+	if _, err := e.cs.MergeContacts(e.sys, other.ID, c.ID, 0); err != nil {
+		t.Fatalf("merging a record that holds a removed choice: %v", err)
+	}
 }
 
 func testFieldDefDelete(t *testing.T, e *env) {
