@@ -15,9 +15,13 @@ import (
 
 // Store is what reports need from persistence.
 type Store interface {
-	// EachPeriodOrder calls fn with every order placed in [previous, to),
-	// saying whether it is in [from, to).
-	EachPeriodOrder(ctx context.Context, previous, from, to time.Time, fn func(PeriodOrder) error) error
+	// EachPeriodOrder calls fn with every order placed in [from, to).
+	EachPeriodOrder(ctx context.Context, from, to time.Time, fn func(PeriodOrder) error) error
+	// Sales adds up the orders placed in [from, to).
+	Sales(ctx context.Context, from, to time.Time) (Sales, error)
+	// EachBuyerIn calls fn with the contact of every sale that counts
+	// placed in [from, to).
+	EachBuyerIn(ctx context.Context, from, to time.Time, fn func(contactID int64)) error
 	// FirstSales counts the customers whose first sale that counts is
 	// before to, and those of them whose first is in [from, to).
 	FirstSales(ctx context.Context, from, to time.Time) (total, first int64, err error)
@@ -30,13 +34,11 @@ type Store interface {
 }
 
 // PeriodOrder is what the overview reads of an order: its customer (0 for
-// a guest), channel, whether it is in the period (else in the one before),
-// whether it counts as a sale (package commerce: a paid or fulfilled sale),
-// and what it counts for.
+// a guest), channel, whether it counts as a sale (package commerce: a paid
+// or fulfilled sale), and what it counts for.
 type PeriodOrder struct {
 	ContactID       int64
 	Channel         string
-	InPeriod        bool
 	Counted         bool
 	Revenue, Profit int64
 }
@@ -176,35 +178,17 @@ func (s *Service) Overview(ctx context.Context, from, to time.Time) (*Overview, 
 	return o, nil
 }
 
-// overview adds up the figures of [from, to) and the period before it in
-// one pass over their orders.
+// overview adds up the figures of [from, to) in one pass over its orders,
+// and those of the period before it from their totals and buyers.
 func (s *Service) overview(ctx context.Context, from, to time.Time) (_ *Overview, err error) {
 	previous := from.Add(-to.Sub(from))
 	o := &Overview{From: from, To: to, Top: []CustomerSales{}, Channels: []ChannelSales{}}
 	if o.Currency, err = crm.Currency(ctx, s.store); err != nil {
 		return nil, err
 	}
-	type buyer struct {
-		sales      Sales // in the period
-		inPrevious bool  // a counted sale in the previous period
-	}
-	buyers := map[int64]*buyer{}
+	buyers := map[int64]*Sales{} // each customer's orders in the period
 	channels := map[string]*ChannelSales{}
-	err = s.store.EachPeriodOrder(ctx, previous, from, to, func(r PeriodOrder) error {
-		var b *buyer
-		if r.ContactID != 0 {
-			if b = buyers[r.ContactID]; b == nil {
-				b = &buyer{}
-				buyers[r.ContactID] = b
-			}
-		}
-		if !r.InPeriod {
-			o.Previous.add(r)
-			if b != nil && r.Counted {
-				b.inPrevious = true
-			}
-			return nil
-		}
+	err = s.store.EachPeriodOrder(ctx, from, to, func(r PeriodOrder) error {
 		o.Sales.add(r)
 		c := channels[r.Channel]
 		if c == nil {
@@ -212,11 +196,24 @@ func (s *Service) overview(ctx context.Context, from, to time.Time) (_ *Overview
 			channels[r.Channel] = c
 		}
 		c.add(r)
-		if b != nil {
-			b.sales.add(r)
+		if r.ContactID != 0 {
+			b := buyers[r.ContactID]
+			if b == nil {
+				b = &Sales{}
+				buyers[r.ContactID] = b
+			}
+			b.add(r)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if o.Previous, err = s.store.Sales(ctx, previous, from); err != nil {
+		return nil, err
+	}
+	before := map[int64]bool{} // who bought in the previous period
+	err = s.store.EachBuyerIn(ctx, previous, from, func(id int64) { before[id] = true })
 	if err != nil {
 		return nil, err
 	}
@@ -232,13 +229,15 @@ func (s *Service) overview(ctx context.Context, from, to time.Time) (_ *Overview
 	customers := []CustomerSales{}
 	var backAgain int64 // bought in the period, not in the previous one
 	for id, b := range buyers {
-		switch {
-		case b.sales.Orders > 0:
-			customers = append(customers, CustomerSales{ContactID: id, Sales: b.sales})
-			if !b.inPrevious {
+		if b.Orders > 0 {
+			customers = append(customers, CustomerSales{ContactID: id, Sales: *b})
+			if !before[id] {
 				backAgain++
 			}
-		case b.inPrevious:
+		}
+	}
+	for id := range before {
+		if b := buyers[id]; b == nil || b.Orders == 0 {
 			o.Customers.Lapsed++
 		}
 	}

@@ -13,28 +13,56 @@ var _ report.Store = (*Store)(nil)
 // countedSale is the SQL of commerce.Order.Counted.
 const countedSale = "(kind = 'sale' AND status IN ('paid', 'fulfilled'))"
 
-// EachPeriodOrder streams the figures of the orders placed in [previous,
-// to), each saying whether it is in [from, to), in no order: the overview
-// adds them up in one pass, where a query per figure read the period's
-// orders four times and sorted them twice. orders_placed covers it.
-func (s *Store) EachPeriodOrder(ctx context.Context, previous, from, to time.Time, fn func(report.PeriodOrder) error) error {
-	rows, err := s.query(ctx, `SELECT COALESCE(contact_id, 0), channel, CASE WHEN placed_at >= ? THEN 1 ELSE 0 END,
-		CASE WHEN `+countedSale+` THEN 1 ELSE 0 END, revenue, profit
-		FROM orders WHERE placed_at >= ? AND placed_at < ?`, s.d.timeArg(from), s.d.timeArg(previous), s.d.timeArg(to))
+// EachPeriodOrder streams the figures of the orders placed in [from, to),
+// in no order: the overview adds them up in one pass, where a query per
+// figure read the period's orders four times and sorted them twice.
+// orders_placed covers it.
+func (s *Store) EachPeriodOrder(ctx context.Context, from, to time.Time, fn func(report.PeriodOrder) error) error {
+	rows, err := s.query(ctx, `SELECT COALESCE(contact_id, 0), channel, CASE WHEN `+countedSale+` THEN 1 ELSE 0 END, revenue, profit
+		FROM orders WHERE placed_at >= ? AND placed_at < ?`, s.d.timeArg(from), s.d.timeArg(to))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var o report.PeriodOrder
-		var inPeriod, counted int
-		if err := rows.Scan(&o.ContactID, &o.Channel, &inPeriod, &counted, &o.Revenue, &o.Profit); err != nil {
+		var counted int
+		if err := rows.Scan(&o.ContactID, &o.Channel, &counted, &o.Revenue, &o.Profit); err != nil {
 			return mapError(err)
 		}
-		o.InPeriod, o.Counted = inPeriod == 1, counted == 1
+		o.Counted = counted == 1
 		if err := fn(o); err != nil {
 			return err
 		}
+	}
+	return mapError(rows.Err())
+}
+
+// Sales adds up the orders placed in [from, to).
+func (s *Store) Sales(ctx context.Context, from, to time.Time) (report.Sales, error) {
+	var r report.Sales
+	err := s.queryRow(ctx, `SELECT CAST(COALESCE(SUM(revenue), 0) AS BIGINT), CAST(COALESCE(SUM(profit), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN `+countedSale+` THEN 1 ELSE 0 END), 0) AS BIGINT)
+		FROM orders WHERE placed_at >= ? AND placed_at < ?`, s.d.timeArg(from), s.d.timeArg(to)).Scan(&r.Revenue, &r.Profit, &r.Orders)
+	return r, mapError(err)
+}
+
+// EachBuyerIn calls fn with the contact of every sale that counts placed in
+// [from, to), a contact once per sale: reading them is cheaper than having
+// the database sort them out.
+func (s *Store) EachBuyerIn(ctx context.Context, from, to time.Time, fn func(contactID int64)) error {
+	rows, err := s.query(ctx, `SELECT contact_id FROM orders WHERE placed_at >= ? AND placed_at < ? AND contact_id IS NOT NULL AND `+
+		countedSale, s.d.timeArg(from), s.d.timeArg(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return mapError(err)
+		}
+		fn(id)
 	}
 	return mapError(rows.Err())
 }
