@@ -112,9 +112,10 @@ type Service struct {
 	store Store
 	clock crm.Clock
 	// overviews are kept until the sales change: the dashboard asks for
-	// one on every visit, and it adds up two periods of orders (about
-	// 55,000 orders for two 30-day periods of a shop of 100,000 customers
-	// and 1,000,000 orders).
+	// one on every visit, and it reads two periods of orders (about 87,000
+	// for two 30-day periods of a shop of 100,000 customers and 1,000,000
+	// orders; 85 ms on SQLite). A kept overview is shared by those who ask
+	// for it: they must not change it.
 	overviews *crm.MarkCache[period, *Overview]
 }
 
