@@ -48,24 +48,11 @@ type NotificationQuery struct {
 	Limit      int
 }
 
-// user is the acting user, who must be a person (the system has no
-// notifications).
-func user(ctx context.Context, op string) (*crm.Principal, error) {
-	p, err := crm.Actor(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	if p.System || p.UserID == 0 {
-		return nil, crm.Forbidden(op)
-	}
-	return p, nil
-}
-
 // Notifications lists the caller's notifications, newest first; the first
 // page counts them (the unread ones, with unreadOnly: a badge).
 func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor string, limit int) (crm.Page[*Notification], error) {
 	const op = "activity.Notifications"
-	p, err := user(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return crm.Page[*Notification]{}, err
 	}
@@ -87,7 +74,7 @@ func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor str
 // and returns it. Someone else's is not found.
 func (s *Service) MarkRead(ctx context.Context, id int64) (*Notification, error) {
 	const op = "activity.MarkRead"
-	p, err := user(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +99,7 @@ func (s *Service) MarkRead(ctx context.Context, id int64) (*Notification, error)
 // how many there were.
 func (s *Service) MarkAllRead(ctx context.Context) (int64, error) {
 	const op = "activity.MarkAllRead"
-	p, err := user(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return 0, err
 	}

@@ -65,6 +65,20 @@ func Writer(ctx context.Context, op string) (*Principal, error) {
 	return p, nil
 }
 
+// User returns the acting principal if it is a signed-in user, not the
+// System: for what belongs to a person (their saved views, notifications),
+// or the error refusing op.
+func User(ctx context.Context, op string) (*Principal, error) {
+	p, err := Actor(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if p.System || p.UserID == 0 {
+		return nil, Forbidden(op)
+	}
+	return p, nil
+}
+
 // ActorID is the user id recorded as the author of a change (nil for System).
 func (p *Principal) ActorID() *int64 {
 	if p.System || p.UserID == 0 {

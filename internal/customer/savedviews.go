@@ -40,19 +40,6 @@ const (
 	MaxSavedViews = 50
 )
 
-// viewOwner returns the caller, who must be a user: the system has no views
-// of its own.
-func viewOwner(ctx context.Context, op string) (*crm.Principal, error) {
-	p, err := crm.Actor(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	if p.System || p.UserID == 0 {
-		return nil, crm.Forbidden(op)
-	}
-	return p, nil
-}
-
 func checkViewList(v *crm.Violations, list *string) {
 	if *list == "" {
 		*list = ViewListContacts
@@ -65,7 +52,7 @@ func checkViewList(v *crm.Violations, list *string) {
 // SavedViews lists the caller's views of a list ("" for contacts), by name.
 func (s *Service) SavedViews(ctx context.Context, list string) ([]*SavedView, error) {
 	const op = "customer.SavedViews"
-	p, err := viewOwner(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +72,7 @@ func (s *Service) SavedViews(ctx context.Context, list string) ([]*SavedView, er
 // viewer too: a view changes no record. Names are unique per user and list.
 func (s *Service) CreateSavedView(ctx context.Context, f SavedViewFields) (*SavedView, error) {
 	const op = "customer.CreateSavedView"
-	p, err := viewOwner(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +124,7 @@ func (s *Service) CreateSavedView(ctx context.Context, f SavedViewFields) (*Save
 // not found: whether it exists is none of the caller's business.
 func (s *Service) DeleteSavedView(ctx context.Context, id int64) error {
 	const op = "customer.DeleteSavedView"
-	p, err := viewOwner(ctx, op)
+	p, err := crm.User(ctx, op)
 	if err != nil {
 		return err
 	}

@@ -147,8 +147,8 @@ func (h *Web) forecastPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data.Currency = h.salesCurrency(data.F.Currency)
 
-	data.UndatedText = salesCount(lang, "forecast.undated", int64(data.F.Undated))
-	data.OpenDealsText = salesCount(lang, "pipeline.deals", int64(data.K.OpenDeals))
+	data.UndatedText = countText(lang, "forecast.undated", int64(data.F.Undated))
+	data.OpenDealsText = countText(lang, "pipeline.deals", int64(data.K.OpenDeals))
 	data.WinRate = salesRate(data.K.WinRate)
 	data.CycleWon, data.CycleLost = salesDays(lang, data.K.AverageCycleDays), salesDays(lang, data.K.AverageCycleDaysLost)
 	data.ActivitiesPerDeal = perDeal(data.K.ActivitiesPerDeal)
@@ -170,7 +170,7 @@ func (h *Web) forecastPage(w http.ResponseWriter, r *http.Request) error {
 		if data.Multi {
 			name = pipelineName[st.PipelineID] + " · " + name
 		}
-		row := forecastStage{Name: name, Fixed: st.Probability, Reached: st.Reached, Won: st.Won, Observed: salesRate(st.Observed), Used: salesRateOf(st.Used)}
+		row := forecastStage{Name: name, Fixed: st.Probability, Reached: st.Reached, Won: st.Won, Observed: salesRate(st.Observed), Used: percent(st.Used)}
 		if st.Observed != nil {
 			diff := *st.Observed*100 - float64(st.Probability)
 			row.ObservedDiffers, row.ObservedIsHigher = diff >= 10 || diff <= -10, diff > 0

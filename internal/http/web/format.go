@@ -35,19 +35,8 @@ func funcs(lang string, assets map[string]string) template.FuncMap {
 			}
 			return i18n.Message(lang, key, params)
 		},
-		"count": func(key string, n int64) string {
-			if n == 1 && i18n.Has(key+"_one") {
-				key += "_one"
-			}
-			return i18n.Message(lang, key, map[string]any{"n": groupDigits(strconv.FormatInt(n, 10))})
-		},
-		"label": func(prefix string, value any) string {
-			v := fmt.Sprint(value)
-			if key := prefix + "." + v; i18n.Has(key) {
-				return i18n.Message(lang, key, nil)
-			}
-			return v
-		},
+		"count":    func(key string, n int64) string { return countText(lang, key, n) },
+		"label":    func(prefix string, value any) string { return label(lang, prefix, fmt.Sprint(value)) },
 		"money":    func(minor int64, cur string) string { return formatMoney(lang, minor, cur) },
 		"num":      func(n any) string { return groupDigits(fmt.Sprint(n)) },
 		"date":     func(t any) template.HTML { return timeTag(lang, t, false) },

@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -28,17 +25,7 @@ func TestImportLeadsScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := func(path string, fields url.Values, headers ...string) *page {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for k, vs := range fields {
-			for _, v := range vs {
-				_ = mw.WriteField(k, v)
-			}
-		}
-		fw, _ := mw.CreateFormFile("file", "线索.csv")
-		_, _ = fw.Write([]byte(file))
-		_ = mw.Close()
-		return b.do("POST", path, &buf, mw.FormDataContentType(), headers...)
+		return b.upload(path, fields, "线索.csv", file, headers...)
 	}
 
 	expect(t, b.get("/import"), 200, `<option value="leads">线索</option>`)
@@ -51,18 +38,7 @@ func TestImportLeadsScreen(t *testing.T) {
 	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/imports/") {
 		t.Fatalf("start: %d %s\n%s", p.Status, p.Location, p.Body)
 	}
-	job := p.Location
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		p = b.get(job+"/progress", "HX-Request", "true")
-		if !strings.Contains(p.Body, "hx-trigger") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the import did not finish:\n%s", p.Body)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	b.importDone(p.Location)
 	page, err := s.Leads.ListLeads(crm.WithPrincipal(context.Background(), crm.System), lead.LeadQuery{})
 	if err != nil || len(page.Items) != 1 || page.Items[0].Name != "张伟" || page.Items[0].Score != 30 || page.Items[0].OwnerID == nil {
 		t.Fatalf("leads %+v, %v", page.Items, err)

@@ -281,7 +281,7 @@ func (h *Web) funnelPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // label is the message of prefix.value, else the value itself (a custom
-// event type), as the template function of the same name.
+// event type, a lead source): the templates' label function too.
 func label(lang, prefix, value string) string {
 	if key := prefix + "." + value; i18n.Has(key) {
 		return i18n.Message(lang, key, nil)

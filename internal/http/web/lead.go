@@ -349,10 +349,10 @@ func (h *Web) leadActionFailed(w http.ResponseWriter, r *http.Request, id int64,
 func poolMessage(lang, code string, params map[string]any) string {
 	out := readableParams(lang, params)
 	if rt, ok := out["record_type"].(string); ok {
-		out["record_type"] = leadLabel(lang, "leads.record", rt)
+		out["record_type"] = label(lang, "leads.record", rt)
 	}
 	if f, ok := out["field"].(string); ok {
-		out["field"] = leadLabel(lang, "leads.match", f)
+		out["field"] = label(lang, "leads.match", f)
 	}
 	return i18n.Message(lang, code, out)
 }
@@ -370,14 +370,4 @@ func readableParams(lang string, params map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// leadLabel is the message of prefix.value, else the value itself (as the
-// templates' label does).
-func leadLabel(lang, prefix, value string) string {
-	key := prefix + "." + value
-	if !i18n.Has(key) {
-		return value
-	}
-	return i18n.Message(lang, key, nil)
 }

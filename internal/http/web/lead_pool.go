@@ -175,15 +175,15 @@ func (h *Web) poolData(r *http.Request) (*poolScreen, error) {
 		key := c.RecordType + "-" + strconv.FormatInt(c.RecordID, 10)
 		cv := claimView{Claim: c, Record: names[key], By: users.name(lang, &c.UserID)}
 		if cv.Record == "" {
-			cv.Record = leadLabel(lang, "leads.record", c.RecordType) + " #" + strconv.FormatInt(c.RecordID, 10)
+			cv.Record = label(lang, "leads.record", c.RecordType) + " #" + strconv.FormatInt(c.RecordID, 10)
 		}
 		if c.RecordType == lead.RecordLead {
 			cv.Link = "/leads/" + strconv.FormatInt(c.RecordID, 10)
 		}
 		for _, col := range c.Collisions {
 			cv.Collisions = append(cv.Collisions, i18n.Message(lang, "leads.pool.collides", map[string]any{
-				"field":  leadLabel(lang, "leads.match", col.Field),
-				"record": leadLabel(lang, "leads.record", col.RecordType) + " #" + strconv.FormatInt(col.RecordID, 10),
+				"field":  label(lang, "leads.match", col.Field),
+				"record": label(lang, "leads.record", col.RecordType) + " #" + strconv.FormatInt(col.RecordID, 10),
 				"owner":  users.name(lang, &col.OwnerID)}))
 		}
 		return cv

@@ -104,7 +104,7 @@ func (h *Web) leadsPage(w http.ResponseWriter, r *http.Request) error {
 	data.Nav = "leads"
 	data.Statuses = []optionView{{Value: "", Label: i18n.Message(lang, "leads.all_statuses", nil), Selected: f.Status == ""}}
 	for _, s := range lead.Statuses {
-		data.Statuses = append(data.Statuses, optionView{Value: s, Label: leadLabel(lang, "leads.status", s), Selected: s == f.Status})
+		data.Statuses = append(data.Statuses, optionView{Value: s, Label: label(lang, "leads.status", s), Selected: s == f.Status})
 	}
 	if done := q.Get("done"); done != "" {
 		if key := "leads.done." + done; i18n.Has(key) {
@@ -178,7 +178,7 @@ type leadForm struct {
 
 // Input is a text input of the form.
 func (f *leadForm) Input(name, typ, autocomplete string) inputView {
-	return form{f.Lang, f.Errors}.Input(name, leadLabel(f.Lang, "leads.field", name), leadFieldValue(&f.F, name), typ, autocomplete)
+	return form{f.Lang, f.Errors}.Input(name, label(f.Lang, "leads.field", name), leadFieldValue(&f.F, name), typ, autocomplete)
 }
 
 // Sizes is the company size select.

@@ -139,18 +139,10 @@ func salesDayText(lang, day string) string {
 
 // salesRate writes a rate (0.25) as a percentage, "–" for none.
 func salesRate(rate *float64) string {
-	if rate == nil || math.IsNaN(*rate) || math.IsInf(*rate, 0) {
+	if rate == nil {
 		return "–"
 	}
-	return salesRateOf(*rate)
-}
-
-func salesRateOf(rate float64) string {
-	p := rate * 100
-	if p != 0 && math.Abs(p) < 10 && math.Abs(p-math.Round(p)) >= 0.05 {
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
+	return percent(*rate)
 }
 
 // salesDays writes a duration in days ("12 days", "1.5 days", "less than a
@@ -169,15 +161,6 @@ func salesDays(lang string, days *float64) string {
 		key = "deal.days_one"
 	}
 	return i18n.Message(lang, key, map[string]any{"n": n})
-}
-
-// salesCount is the message of a count key with {n} grouped, or of key_one
-// for one.
-func salesCount(lang, key string, n int64) string {
-	if n == 1 && i18n.Has(key+"_one") {
-		key += "_one"
-	}
-	return i18n.Message(lang, key, map[string]any{"n": groupDigits(strconv.FormatInt(n, 10))})
 }
 
 // salesStageNames maps the stages of every pipeline to their names, for

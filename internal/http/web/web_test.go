@@ -72,6 +72,41 @@ func (b *browser) do(method, path string, body io.Reader, contentType string, he
 	return &page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Header: resp.Header, Body: string(raw)}
 }
 
+// upload posts a form with fields and a file (none when file is empty) as
+// multipart/form-data, as the import screen's form does.
+func (b *browser) upload(path string, fields url.Values, name, file string, headers ...string) *page {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if file != "" {
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write([]byte(file))
+	}
+	_ = mw.Close()
+	return b.do("POST", path, &buf, mw.FormDataContentType(), headers...)
+}
+
+// importDone follows an import job's progress, as the page's htmx does,
+// until it stops asking to be polled, and returns that last answer.
+func (b *browser) importDone(job string) *page {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p := b.get(job+"/progress", "HX-Request", "true")
+		if !strings.Contains(p.Body, "hx-trigger") {
+			return p
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the import did not finish:\n%s", p.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (b *browser) get(path string, headers ...string) *page {
 	b.t.Helper()
 	return b.do("GET", path, nil, "", headers...)
@@ -413,21 +448,8 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := func(path string, fields url.Values, file string, headers ...string) *page {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for k, vs := range fields {
-			for _, v := range vs {
-				_ = mw.WriteField(k, v)
-			}
-		}
-		if file != "" {
-			fw, _ := mw.CreateFormFile("file", "客戶.csv")
-			_, _ = fw.Write([]byte(file))
-		}
-		_ = mw.Close()
-		return b.do("POST", path, &buf, mw.FormDataContentType(), headers...)
+		return b.upload(path, fields, "客戶.csv", file, headers...)
 	}
-
 	expect(t, b.get("/import"), 200, "匯入檔案", `name="file"`, `hx-post="/import/preview"`)
 	p := upload("/import/preview", url.Values{"type": {"contacts"}}, big5, "HX-Request", "true")
 	expect(t, p, 200, "Big5（繁體中文）", "林志玲", `<option value="email" selected>電子郵件</option>`, `name="mapping"`)
@@ -442,17 +464,7 @@ func TestImport(t *testing.T) {
 		t.Fatalf("start: %d %s\n%s", p.Status, p.Location, p.Body)
 	}
 	job := p.Location
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		p = b.get(job+"/progress", "HX-Request", "true")
-		if !strings.Contains(p.Body, "hx-trigger") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the import did not finish:\n%s", p.Body)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	p = b.importDone(job)
 	expect(t, p, 200, "完成", `value="100"`, "下載 1 筆問題（CSV）", `href="`+job+`/problems.csv"`)
 	csvp := b.get(job + "/problems.csv")
 	expect(t, csvp, 200, "not-an-email")
